@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from portal.demo.site import load_home_page
+from portal.demo.users import load_users
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo users and content for the embedded mode. Safe to run again: "
+        "existing demo rows are updated, never duplicated."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even when DEBUG is off (demo passwords are public).",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Demo data has public passwords; refusing to load it with DEBUG off. "
+                "Pass --force on a throwaway database."
+            )
+
+        with transaction.atomic():
+            users = load_users()
+            home = load_home_page()
+
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: home page '{home}'."))
+        self.stdout.write("Sign in at /admin/ (editors) or /accounts/login/ (sales):")
+        for user in users:
+            self.stdout.write(
+                f"  {user.role:<15} {user.username:<10} password: {user.password}"
+            )

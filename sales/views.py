@@ -1,0 +1,25 @@
+from django.contrib.auth.decorators import login_required, user_passes_test
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from sales.roles import is_sales_manager, is_sales_user
+
+
+def sales_user_required(view):
+    """Login first; then refuse (403) signed-in users without a sales role."""
+
+    def check(user):
+        if not is_sales_user(user):
+            raise PermissionDenied("The sales view is for salespeople and managers.")
+        return True
+
+    return login_required(user_passes_test(check)(view))
+
+
+@sales_user_required
+def home(request):
+    return render(
+        request,
+        "sales/home.html",
+        {"is_manager": is_sales_manager(request.user)},
+    )

@@ -1,0 +1,17 @@
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def editor(transactional_db):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="Editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    user = get_user_model().objects.create_user(
+        "elena", password="a-long-test-password", first_name="Elena"
+    )
+    user.groups.add(group)
+    return user
