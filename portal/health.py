@@ -37,7 +37,9 @@ def check_broker(timeout: float = 2.0) -> Check:
         return Check(ok=True, detail="eager: tasks run in the web process")
     connection = celery_app.connection_for_write()
     try:
-        connection.ensure_connection(max_retries=1, timeout=timeout)
+        connection.ensure_connection(
+            max_retries=1, interval_start=0, interval_step=0, timeout=timeout
+        )
     except (OSError, KombuOperationalError) as exc:
         logger.warning("Health check: broker unavailable: %s", exc)
         return Check(ok=False, detail=exc.__class__.__name__)

@@ -29,13 +29,14 @@ def test_healthz_is_503_when_the_database_is_down(client, db):
     assert body["database"] == {"ok": False, "detail": "OperationalError"}
 
 
-def test_healthz_is_503_when_the_broker_is_unreachable(
-    client, db, settings, monkeypatch
-):
+def test_healthz_is_503_when_the_broker_is_unreachable(client, db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    closed_port = celery_app.connection_for_write("redis://127.0.0.1:9/0")
 
-    response = client.get("/healthz")
+    with mock.patch.object(
+        celery_app, "connection_for_write", return_value=closed_port
+    ):
+        response = client.get("/healthz")
 
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False
