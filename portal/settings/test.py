@@ -12,6 +12,7 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: WAL and concurrent writers behave as in the embedded mode.
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "var" / "test.sqlite3"}  # noqa: F405
 
 # Serve static files straight from the source folders, without collectstatic.
