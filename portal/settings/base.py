@@ -216,6 +216,24 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# Expected reading time of a piece (content.models.expected_reading_seconds):
+# silent reading of non-fiction averages 238 words a minute (Brysbaert, 2019),
+# plus a pause per image; videos count for their full duration.
+CONTENT_WORDS_PER_MINUTE = env.int("CONTENT_WORDS_PER_MINUTE", default=238)
+CONTENT_SECONDS_PER_IMAGE = env.int("CONTENT_SECONDS_PER_IMAGE", default=12)
+# Rendered bodies of published pieces are cached this long (purged on publish).
+CONTENT_BODY_CACHE_SECONDS = env.int("CONTENT_BODY_CACHE_SECONDS", default=86_400)
+
+# Sales -----------------------------------------------------------------------
+
+# Personal reading-list links expire after this many days unless extended.
+SALES_LINK_EXPIRY_DAYS = env.int("SALES_LINK_EXPIRY_DAYS", default=30)
+# The first-party cookie that replaces the link's token after first use.
+SALES_READING_COOKIE = "portal_reading"
+SALES_READING_COOKIE_DAYS = env.int("SALES_READING_COOKIE_DAYS", default=90)
+# Remind the owner this many hours before a call whose prospect has not started.
+SALES_REMINDER_HOURS = env.int("SALES_REMINDER_HOURS", default=24)
+
 # Logging ---------------------------------------------------------------------
 
 LOGGING = {
@@ -237,3 +255,41 @@ LOGGING = {
         for name in ("portal", "content", "tracking", "sales", "celery")
     },
 }
+
+# Reading measurement (tracking) ----------------------------------------------
+# Defaults follow the product's definitions; README "Reading measurement" lists
+# them all.
+
+# The persistent visitor cookie, set only for a visitor who agreed to be known.
+TRACKING_VISITOR_COOKIE = "portal_visitor"
+TRACKING_VISITOR_COOKIE_DAYS = env.int("TRACKING_VISITOR_COOKIE_DAYS", default=365)
+# Ingest: largest beacon body, and beacons a minute per page view, per visitor
+# and per client address (the address is hashed and only kept in the cache).
+TRACKING_MAX_BODY_BYTES = env.int("TRACKING_MAX_BODY_BYTES", default=16_384)
+TRACKING_RATE_PER_PAGE_VIEW = env.int("TRACKING_RATE_PER_PAGE_VIEW", default=30)
+TRACKING_RATE_PER_VISITOR = env.int("TRACKING_RATE_PER_VISITOR", default=240)
+TRACKING_RATE_PER_CLIENT = env.int("TRACKING_RATE_PER_CLIENT", default=600)
+# A page view stops accepting beacons this long after it started.
+TRACKING_PAGE_VIEW_MAX_SECONDS = env.int(
+    "TRACKING_PAGE_VIEW_MAX_SECONDS", default=12 * 3600
+)
+# Tolerance between the tracker's clock and the server's.
+TRACKING_CLOCK_SKEW_SECONDS = env.int("TRACKING_CLOCK_SKEW_SECONDS", default=5)
+# A visit ends after this many minutes without activity.
+TRACKING_VISIT_GAP_MINUTES = env.int("TRACKING_VISIT_GAP_MINUTES", default=30)
+TRACKING_EVENT_RETENTION_DAYS = env.int("TRACKING_EVENT_RETENTION_DAYS", default=90)
+# Finish rules: shares of the expected reading time, and of a video's duration.
+TRACKING_FINISHED_RATIO = env.float("TRACKING_FINISHED_RATIO", default=0.5)
+TRACKING_SKIMMED_RATIO = env.float("TRACKING_SKIMMED_RATIO", default=0.3)
+TRACKING_VIDEO_FINISHED_RATIO = env.float("TRACKING_VIDEO_FINISHED_RATIO", default=0.9)
+TRACKING_VIDEO_MIN_PLAY_SECONDS = env.int("TRACKING_VIDEO_MIN_PLAY_SECONDS", default=3)
+# Expected reading time of a page that does not state one.
+TRACKING_DEFAULT_EXPECTED_SECONDS = env.int(
+    "TRACKING_DEFAULT_EXPECTED_SECONDS", default=240
+)
+# The sweeper re-enqueues roll-ups of events older than the delay and younger
+# than the window.
+TRACKING_SWEEP_DELAY_SECONDS = env.int("TRACKING_SWEEP_DELAY_SECONDS", default=120)
+TRACKING_SWEEP_WINDOW_HOURS = env.int("TRACKING_SWEEP_WINDOW_HOURS", default=48)
+# The editor's Engagement figures cover this many days.
+TRACKING_REPORT_DAYS = env.int("TRACKING_REPORT_DAYS", default=90)

@@ -1,0 +1,160 @@
+"""Reads behind the learning centre's lists, filters and cached page bodies.
+
+Every function here runs a fixed number of queries, whatever the number of
+pages: one per page type for ``specific()``, never one per card.
+"""
+
+import hashlib
+import json
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
+from wagtail.models import Page
+
+from content.models.base import (
+    ContentKind,
+    Topic,
+    content_page_models,
+    content_pages,
+    kind_filter,
+    topic_filter,
+)
+
+PAGE_SIZE = 12
+GENERATION_KEY = "content:generation"
+
+
+class PieceFilterForm(forms.Form):
+    """Filters for a list of pieces; every field is optional."""
+
+    q = forms.CharField(label="Search for", required=False, max_length=200)
+    kind = forms.ChoiceField(label="Kind", required=False)
+    topic = forms.ModelChoiceField(
+        label="Topic",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All topics",
+    )
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = kinds if kinds is not None else list(ContentKind)
+        self.fields["kind"].choices = [("", "All kinds")] + [
+            (kind.value, kind.label) for kind in kinds
+        ]
+
+
+def filter_pieces(queryset, *, kind: str = "", topic: Topic | None = None):
+    if kind:
+        queryset = queryset.filter(kind_filter(kind))
+    if topic is not None:
+        queryset = queryset.filter(topic_filter([topic.pk]))
+    return queryset
+
+
+def paginate(request, queryset):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list.specific())
+    return page
+
+
+def filtered_listing(request, *, within: Page) -> dict:
+    """Context for an index page: its descendants, filtered and paginated."""
+    form = PieceFilterForm(request.GET or None, kinds=available_kinds())
+    kind, topic = "", None
+    if form.is_valid():
+        kind = form.cleaned_data["kind"]
+        topic = form.cleaned_data["topic"]
+    queryset = filter_pieces(
+        content_pages().descendant_of(within), kind=kind, topic=topic
+    )
+    return {"form": form, "pieces": paginate(request, queryset)}
+
+
+def featured_guide(home):
+    from content.models.pages import GuidePage
+
+    featured = home.featured_guide
+    if featured is not None and featured.live:
+        return featured
+    return GuidePage.objects.live().public().order_by("-first_published_at").first()
+
+
+def latest_pieces(*, exclude=None, limit: int = 6) -> list:
+    queryset = content_pages()
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return list(queryset[:limit].specific())
+
+
+def available_kinds() -> list[ContentKind]:
+    """The kinds that have at least one live piece, in ``ContentKind`` order.
+
+    One query per page type: a page type with a fixed kind asks whether it has
+    any live page, the article asks which of its kinds are in use.
+    """
+    present = set()
+    for model in content_page_models():
+        live = model.objects.live()
+        if model.fixed_kind is not None:
+            if live.exists():
+                present.add(model.fixed_kind)
+        elif hasattr(model, "kind"):
+            present.update(live.values_list("kind", flat=True).distinct())
+    return [kind for kind in ContentKind if kind in present]
+
+
+def related_pieces(page, *, limit: int = 3) -> list:
+    """Pieces sharing a topic with ``page``, newest first, else its siblings."""
+    topic_ids = [topic.pk for topic in page.topics.all()]
+    queryset = content_pages().exclude(pk=page.pk)
+    if topic_ids:
+        queryset = queryset.filter(topic_filter(topic_ids))
+    else:
+        queryset = queryset.sibling_of(page, inclusive=False)
+    return list(queryset[:limit].specific())
+
+
+def content_generation() -> int:
+    """A number that changes whenever any page is saved, published or deleted."""
+    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+
+
+def bump_content_generation(**kwargs) -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def rendered_body(page, request) -> str:
+    """The page's body and related pieces as HTML, cached for every reader.
+
+    Bodies are the same for every reader, so they are cached whole. The key
+    holds a digest of the body and a generation that any page change bumps
+    (see ``content.signals``), so publishing purges stale bodies and related
+    lists. Previews always render fresh.
+    """
+    template = "includes/content_body.html"
+    context = {"page": page, "request": request}
+    if getattr(request, "is_preview", False):
+        return render_to_string(template, context)
+
+    digest = hashlib.blake2b(
+        json.dumps(
+            [page.title, page.body.raw_data], cls=DjangoJSONEncoder, sort_keys=True
+        ).encode(),
+        digest_size=12,
+    ).hexdigest()
+    key = f"content:body:{page.pk}:{digest}:{content_generation()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, context)
+        cache.set(key, html, settings.CONTENT_BODY_CACHE_SECONDS)
+    return html
