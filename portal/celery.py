@@ -8,6 +8,7 @@ must be idempotent. Periodic schedules live here and nowhere else.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
@@ -20,5 +21,15 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.heartbeat",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "tracking-sweep-unrolled-page-views": {
+        "task": "tracking.tasks.sweep_unrolled_page_views",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    "tracking-purge-raw-events": {
+        "task": "tracking.tasks.purge_raw_events",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 3600},
     },
 }

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sales/", include("sales.urls")),
+    path("t/", include("tracking.urls")),
 ]
 
 if settings.DEBUG:

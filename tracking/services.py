@@ -1,0 +1,429 @@
+"""Writes of the tracking app: visitor identity, ingest, roll-ups, retention."""
+
+import enum
+import logging
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from kombu.exceptions import OperationalError as BrokerError
+from wagtail.models import Page
+
+from tracking.models import (
+    Event,
+    PageView,
+    PageViewProgress,
+    Progress,
+    Status,
+    Visit,
+    Visitor,
+    VisitorPageProgress,
+    hash_visitor_token,
+)
+from tracking.progress import (
+    EventRow,
+    FinishRule,
+    Totals,
+    combine_totals,
+    decide_status,
+    totals_from_events,
+)
+from tracking.schema import Batch
+from tracking.signals import piece_finished
+
+logger = logging.getLogger(__name__)
+
+# A page view is created by its first beacon, normally sent as the page loads.
+# When that one was lost, the next may claim up to this much earlier start.
+FIRST_BEACON_GRACE = timedelta(seconds=60)
+PURGE_CHUNK = 10_000
+
+
+# Identity --------------------------------------------------------------------
+
+
+def visitor_token(request: HttpRequest) -> str | None:
+    return request.COOKIES.get(settings.TRACKING_VISITOR_COOKIE) or None
+
+
+def bind_visitor(*, request: HttpRequest, response: HttpResponse) -> Visitor:
+    """Give a consenting browser a persistent visitor id, or refresh its own.
+
+    The cookie holds 256 random bits, is first party, HttpOnly and SameSite=Lax;
+    the database keeps only its hash. Call it only after the visitor said yes.
+    """
+    token = visitor_token(request)
+    visitor = Visitor.objects.for_token(token).first() if token else None
+    if visitor is None:
+        token = secrets.token_urlsafe(32)
+        visitor = Visitor.objects.create(token_hash=hash_visitor_token(token))
+        logger.info("Visitor %s bound", visitor.pk)
+    response.set_cookie(
+        settings.TRACKING_VISITOR_COOKIE,
+        token,
+        max_age=settings.TRACKING_VISITOR_COOKIE_DAYS * 86_400,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return visitor
+
+
+def forget_visitor(*, request: HttpRequest, response: HttpResponse) -> int | None:
+    """Stop recognising this browser: later reading is measured anonymously.
+
+    Returns the id of the visitor the browser was, whose recorded progress is
+    kept until ``erase_visitor`` is called for it.
+    """
+    token = visitor_token(request)
+    response.delete_cookie(settings.TRACKING_VISITOR_COOKIE, samesite="Lax")
+    if not token:
+        return None
+    return Visitor.objects.for_token(token).values_list("pk", flat=True).first()
+
+
+def erase_visitor(*, visitor_id: int) -> bool:
+    """Delete a visitor with every visit, page view, event and roll-up of theirs."""
+    deleted, _ = Visitor.objects.filter(pk=visitor_id).delete()
+    if deleted:
+        logger.info("Visitor %s erased", visitor_id)
+    return bool(deleted)
+
+
+# Ingest ----------------------------------------------------------------------
+
+
+class Outcome(enum.Enum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    UNKNOWN_PAGE = "unknown_page"
+    PAGE_MISMATCH = "page_mismatch"
+    GONE = "gone"
+    IMPOSSIBLE = "impossible"
+
+
+def record_batch(
+    *,
+    batch: Batch,
+    visitor_token: str | None,
+    measure_anonymously: bool,
+    browser: str,
+    now: datetime,
+) -> Outcome:
+    """Store one validated batch and enqueue its page view's roll-up.
+
+    Two queries once a page view exists (find it, insert the events); the
+    first batch of a page view also checks the page and visitor and creates
+    the page view. A retried batch inserts nothing: ``(page view, batch
+    number, position)`` is unique and conflicts are ignored.
+    """
+    page_view_id = uuid.UUID(batch.v)
+    known = (
+        PageView.objects.filter(pk=page_view_id)
+        .values_list("page_id", "started_at")
+        .first()
+    )
+    if known is None:
+        if not Page.objects.filter(pk=batch.p, live=True).exists():
+            return Outcome.UNKNOWN_PAGE
+        visitor_id = None
+        if visitor_token:
+            visitor_id = (
+                Visitor.objects.for_token(visitor_token)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        if visitor_id is None and not measure_anonymously:
+            return Outcome.DECLINED
+        started_at = now - min(timedelta(milliseconds=batch.t), FIRST_BEACON_GRACE)
+        PageView.objects.bulk_create(
+            [
+                PageView(
+                    id=page_view_id,
+                    page_id=batch.p,
+                    visitor_id=visitor_id,
+                    started_at=started_at,
+                    browser=browser,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        known = (batch.p, started_at)
+
+    page_id, started_at = known
+    if page_id != batch.p:
+        return Outcome.PAGE_MISMATCH
+    age = now - started_at
+    if age > timedelta(seconds=settings.TRACKING_PAGE_VIEW_MAX_SECONDS):
+        return Outcome.GONE
+    allowed = age + timedelta(seconds=settings.TRACKING_CLOCK_SKEW_SECONDS)
+    if timedelta(milliseconds=batch.t) > allowed:
+        return Outcome.IMPOSSIBLE
+
+    Event.objects.bulk_create(
+        [
+            Event(
+                page_view_id=page_view_id,
+                seq=batch.s,
+                position=position,
+                client_ms=batch.t,
+                received_at=now,
+                **_event_columns(event),
+            )
+            for position, event in enumerate(batch.e)
+        ],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(
+        lambda: enqueue_roll_up(page_view_id=str(page_view_id)), robust=True
+    )
+    return Outcome.ACCEPTED
+
+
+def _event_columns(event) -> dict[str, Any]:
+    match event.k:
+        case "engaged":
+            return {"kind": event.k, "value": event.ms}
+        case "depth":
+            return {"kind": event.k, "value": event.pct}
+        case "end":
+            return {"kind": event.k, "value": 1}
+        case "section":
+            return {"kind": event.k, "key": event.id, "value": event.ms}
+        case "video":
+            return {
+                "kind": event.k,
+                "key": event.id,
+                "value": event.dur,
+                "data": [list(pair) for pair in event.r],
+            }
+        case "complete":
+            return {"kind": event.k, "key": event.id, "data": dict(event.data)}
+    return {"kind": event.k}
+
+
+def enqueue_roll_up(*, page_view_id: str) -> None:
+    """Queue a roll-up; when the broker is down the sweeper queues it later."""
+    from tracking.tasks import roll_up_page_view
+
+    try:
+        roll_up_page_view.delay(page_view_id)
+    except BrokerError:
+        logger.warning("Roll-up of page view %s not queued: broker down", page_view_id)
+
+
+# Roll-ups --------------------------------------------------------------------
+
+
+def roll_up_page_view(*, page_view_id: str) -> str | None:
+    """Recompute a page view's progress, and its visitor's, from raw events.
+
+    Returns the page view's status, or None when there is nothing to roll up.
+    The page view row is locked for the whole computation, so two workers
+    rolling up the same page view run one after the other and the later one
+    sees every event the earlier one saw: no update is lost, and running it
+    again with the same events writes the same values.
+    """
+    with transaction.atomic():
+        page_view = PageView.objects.select_for_update().filter(pk=page_view_id).first()
+        if page_view is None:
+            return None
+        rows = list(
+            page_view.events.order_by("pk").values_list(
+                "pk", "kind", "key", "value", "data", "received_at"
+            )
+        )
+        if not rows:
+            return None
+        page = Page.objects.filter(pk=page_view.page_id).first()
+        if page is None:
+            return None
+
+        rule = FinishRule.for_page(page.specific)
+        last_seen = max(row[5] for row in rows)
+        lifetime = int((last_seen - page_view.started_at).total_seconds())
+        totals = totals_from_events(
+            (EventRow(*row[1:]) for row in rows), lifetime_seconds=max(lifetime, 0)
+        )
+        status, evidence = decide_status(totals, rule)
+        _save_progress(
+            PageViewProgress,
+            lookup={"page_view": page_view},
+            totals=totals,
+            status=status,
+            evidence=evidence,
+            extra={
+                "page_id": page_view.page_id,
+                "first_seen": page_view.started_at,
+                "last_seen": last_seen,
+                "events_through": rows[-1][0],
+            },
+        )
+        if page_view.visitor_id is not None:
+            _roll_up_visitor_page(page_view=page_view, last_seen=last_seen, rule=rule)
+    return status
+
+
+def _roll_up_visitor_page(
+    *, page_view: PageView, last_seen: datetime, rule: FinishRule
+) -> None:
+    locked = Visitor.objects.select_for_update().filter(pk=page_view.visitor_id)
+    if not list(locked.values_list("pk", flat=True)):
+        return
+    _assign_visit(page_view=page_view, last_seen=last_seen)
+
+    views = PageViewProgress.objects.filter(
+        page_view__visitor_id=page_view.visitor_id, page_id=page_view.page_id
+    )
+    parts = list(views)
+    totals = combine_totals(_totals_of(part) for part in parts)
+    status, evidence = decide_status(totals, rule)
+    visit_count = (
+        PageView.objects.filter(
+            visitor_id=page_view.visitor_id,
+            page_id=page_view.page_id,
+            visit__isnull=False,
+        )
+        .values("visit")
+        .distinct()
+        .count()
+    )
+    previous = _save_progress(
+        VisitorPageProgress,
+        lookup={"visitor_id": page_view.visitor_id, "page_id": page_view.page_id},
+        totals=totals,
+        status=status,
+        evidence=evidence,
+        extra={
+            "first_seen": min(part.first_seen for part in parts),
+            "last_seen": max(part.last_seen for part in parts),
+            "visit_count": visit_count,
+        },
+    )
+    if status == Status.FINISHED and previous != Status.FINISHED:
+        visitor_id, page_id = page_view.visitor_id, page_view.page_id
+        logger.info("Visitor %s finished page %s", visitor_id, page_id)
+        transaction.on_commit(
+            lambda: _announce_finished(
+                visitor_id=visitor_id, page_id=page_id, evidence=evidence
+            )
+        )
+
+
+def _assign_visit(*, page_view: PageView, last_seen: datetime) -> None:
+    """Put the page view in the visitor's visit it continues, or open one."""
+    gap = timedelta(minutes=settings.TRACKING_VISIT_GAP_MINUTES)
+    if page_view.visit_id is None:
+        visit = (
+            Visit.objects.filter(
+                visitor_id=page_view.visitor_id,
+                last_activity_at__gte=page_view.started_at - gap,
+                started_at__lte=page_view.started_at + gap,
+            )
+            .order_by("-last_activity_at")
+            .first()
+        )
+        if visit is None:
+            visit = Visit.objects.create(
+                visitor_id=page_view.visitor_id,
+                started_at=page_view.started_at,
+                last_activity_at=last_seen,
+            )
+        PageView.objects.filter(pk=page_view.pk).update(visit=visit)
+        page_view.visit = visit
+    Visit.objects.filter(pk=page_view.visit_id, last_activity_at__lt=last_seen).update(
+        last_activity_at=last_seen
+    )
+
+
+def _totals_of(progress: Progress) -> Totals:
+    return Totals(
+        engaged_seconds=progress.engaged_seconds,
+        max_depth=progress.max_depth,
+        end_seen=progress.end_seen,
+        section_seconds=progress.section_seconds,
+        videos=progress.videos,
+        completion=progress.completion,
+    )
+
+
+def _save_progress(
+    model: type[Progress],
+    *,
+    lookup: dict[str, Any],
+    totals: Totals,
+    status: str,
+    evidence: dict[str, Any],
+    extra: dict[str, Any],
+) -> str | None:
+    """Write a roll-up row; return the status it had before (None if new).
+
+    The status keeps the time it last changed: the newest event's time at the
+    roll-up that changed it, so recomputing leaves it alone.
+    """
+    previous = (
+        model.objects.filter(**lookup)
+        .values_list("status", "status_changed_at")
+        .first()
+    )
+    if previous is not None and previous[0] == status:
+        changed_at = previous[1]
+    else:
+        changed_at = extra["last_seen"]
+    model.objects.update_or_create(
+        **lookup,
+        defaults={
+            "engaged_seconds": totals.engaged_seconds,
+            "max_depth": totals.max_depth,
+            "end_seen": totals.end_seen,
+            "section_seconds": totals.section_seconds,
+            "videos": totals.videos,
+            "video_seconds": totals.video_seconds,
+            "completion": totals.completion,
+            "status": status,
+            "status_changed_at": changed_at,
+            "evidence": evidence,
+            **extra,
+        },
+    )
+    return previous[0] if previous is not None else None
+
+
+def _announce_finished(*, visitor_id: int, page_id: int, evidence: dict) -> None:
+    for receiver, response in piece_finished.send_robust(
+        sender=VisitorPageProgress,
+        visitor_id=visitor_id,
+        page_id=page_id,
+        evidence=evidence,
+    ):
+        if isinstance(response, Exception):
+            logger.warning(
+                "Receiver %s of piece_finished failed for visitor %s page %s: %r",
+                getattr(receiver, "__qualname__", receiver),
+                visitor_id,
+                page_id,
+                response,
+            )
+
+
+# Retention -------------------------------------------------------------------
+
+
+def purge_events(*, now: datetime) -> int:
+    """Delete raw events past ``TRACKING_EVENT_RETENTION_DAYS``, in chunks."""
+    cutoff = now - timedelta(days=settings.TRACKING_EVENT_RETENTION_DAYS)
+    purged = 0
+    while True:
+        chunk = list(
+            Event.objects.older_than(cutoff).values_list("pk", flat=True)[:PURGE_CHUNK]
+        )
+        if not chunk:
+            break
+        purged += Event.objects.filter(pk__in=chunk).delete()[0]
+    if purged:
+        logger.info("Purged %s raw events received before %s", purged, cutoff.date())
+    return purged
