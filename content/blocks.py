@@ -198,7 +198,6 @@ class SectionBlock(blocks.StructBlock):
 
     class Meta:
         icon = "doc-full"
-        template = "blocks/section_block.html"
 
     def clean(self, value):
         value = super().clean(value)
@@ -335,13 +334,3 @@ def faq_items(stream) -> list[tuple[str, RichText]]:
                     (item["question"], item["answer"]) for item in block.value["items"]
                 )
     return found
-
-
-def videos_of(stream) -> list:
-    """The video blocks of a body, as (block id, value) pairs."""
-    return [
-        (block.id, block.value)
-        for child in stream
-        for block in child.value["body"]
-        if block.block_type == "video"
-    ]

@@ -25,6 +25,7 @@ from content.models.base import (
 )
 
 PAGE_SIZE = 12
+SEARCH_LIMIT = 200
 GENERATION_KEY = "content:generation"
 
 
@@ -61,6 +62,31 @@ def paginate(request, queryset):
     paginator = Paginator(queryset, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list.specific())
+    return page
+
+
+def ranked_ids(pieces, query: str) -> list[int]:
+    """Ids of ``pieces`` matching the search ``query``, best match first.
+
+    Wagtail's search ranks all live pieces; the kind and topic filters are then
+    applied in the database, keeping the search's order.
+    """
+    ranked = [
+        page.pk for page in content_pages().order_by().search(query)[:SEARCH_LIMIT]
+    ]
+    position = {pk: index for index, pk in enumerate(ranked)}
+    matching = list(pieces.filter(pk__in=ranked).values_list("pk", flat=True))
+    return sorted(matching, key=position.__getitem__)
+
+
+def paginate_ids(request, ids: list[int]):
+    """Paginate page ids in order, loading only the current page's pieces."""
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    found = {
+        piece.pk: piece
+        for piece in Page.objects.filter(pk__in=page.object_list).specific()
+    }
+    page.object_list = [found[pk] for pk in page.object_list if pk in found]
     return page
 
 
@@ -141,20 +167,35 @@ def rendered_body(page, request) -> str:
     (see ``content.signals``), so publishing purges stale bodies and related
     lists. Previews always render fresh.
     """
-    template = "includes/content_body.html"
-    context = {"page": page, "request": request}
+    from content.seo import body_page_data
+
+    def render() -> str:
+        sections = page.sections
+        context = {
+            "page": page,
+            "request": request,
+            "sections": sections,
+            # Guides always get a table of contents; articles once they are long.
+            "show_toc": page.content_kind == ContentKind.GUIDE or len(sections) > 3,
+            "related": related_pieces(page),
+            "structured_data": body_page_data(page, request),
+        }
+        return render_to_string("includes/content_body.html", context)
+
     if getattr(request, "is_preview", False):
-        return render_to_string(template, context)
+        return render()
 
     digest = hashlib.blake2b(
         json.dumps(
-            [page.title, page.body.raw_data], cls=DjangoJSONEncoder, sort_keys=True
+            [page.title, list(page.body.raw_data)],
+            cls=DjangoJSONEncoder,
+            sort_keys=True,
         ).encode(),
         digest_size=12,
     ).hexdigest()
     key = f"content:body:{page.pk}:{digest}:{content_generation()}"
     html = cache.get(key)
     if html is None:
-        html = render_to_string(template, context)
+        html = render()
         cache.set(key, html, settings.CONTENT_BODY_CACHE_SECONDS)
     return html

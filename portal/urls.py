@@ -21,7 +21,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sales/", include("sales.urls")),
-    path("t/", include("tracking.urls")),
 ]
 
 if settings.DEBUG:
@@ -29,4 +28,8 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Search, sitemap.xml, robots.txt and range-aware media before Wagtail's pages.
+urlpatterns += [
+    path("", include("content.urls")),
+    path("", include(wagtail_urls)),
+]

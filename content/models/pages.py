@@ -280,6 +280,20 @@ class VideoPage(ContentPage):
         measured.add_text(self.description or "")
         return measured
 
+    def get_context(self, request, *args, **kwargs):
+        from content.listing import related_pieces
+        from content.seo import video_data
+        from content.templatetags.content_tags import media_url
+
+        context = super().get_context(request, *args, **kwargs)
+        context["video_url"] = media_url(self.video)
+        context["captions_url"] = media_url(self.captions)
+        context["related"] = related_pieces(self)
+        context["structured_data"] = [
+            video_data(self, request, content_url=context["video_url"])
+        ]
+        return context
+
     def clean(self):
         super().clean()
         errors = {}
