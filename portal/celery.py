@@ -32,4 +32,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=17),
         "options": {"expires": 3600},
     },
+    "remind-unstarted-calls": {
+        "task": "sales.tasks.remind_unstarted_calls",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 14 * 60},
+    },
 }

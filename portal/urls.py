@@ -21,6 +21,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sales/", include("sales.urls")),
+    path("t/", include("tracking.urls")),
+    path("a/", include("sales.reading_urls")),
 ]
 
 if settings.DEBUG:

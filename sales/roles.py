@@ -19,3 +19,15 @@ def is_sales_manager(user) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or user.groups.filter(name=SALES_MANAGER).exists()
+
+
+def sales_team():
+    """Active salespeople and managers, for a manager's owner switch."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(groups__name__in=SALES_GROUPS, is_active=True)
+        .distinct()
+        .order_by("first_name", "username")
+    )

@@ -1,8 +1,7 @@
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 
-from sales.roles import is_sales_manager, is_sales_user
+from sales.roles import is_sales_user
 
 
 def sales_user_required(view):
@@ -14,12 +13,3 @@ def sales_user_required(view):
         return True
 
     return login_required(user_passes_test(check)(view))
-
-
-@sales_user_required
-def home(request):
-    return render(
-        request,
-        "sales/home.html",
-        {"is_manager": is_sales_manager(request.user)},
-    )

@@ -1,0 +1,136 @@
+import base64
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from sales.models import Assignment, Viewer, hash_token, new_token
+from sales.services import revoke_assignment
+from tracking.models import Visitor
+
+pytestmark = pytest.mark.django_db
+
+
+def url(token, suffix=""):
+    return f"/a/{token}/{suffix}"
+
+
+def test_tokens_carry_at_least_128_random_bits():
+    tokens = {new_token() for _ in range(2000)}
+
+    assert len(tokens) == 2000
+    for token in list(tokens)[:50]:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        assert len(raw) * 8 >= 128
+
+
+def test_only_the_hash_of_the_token_is_stored(assignment, token):
+    stored = Assignment.objects.filter(pk=assignment.pk).values().get()
+
+    assert token not in str(stored)
+    assert stored["token_hash"] == hash_token(token)
+    assert len(stored["token_hash"]) == 64
+
+
+def test_link_opens_the_reading_list(client, assignment, token):
+    response = client.get(url(token))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The fibreglass pool buyer&#x27;s guide" in html
+    assert "Start with the guide" in html
+    assert "<form" not in html.split('id="consent"')[0], "no form before the content"
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_scanner_fetching_the_link_leaves_no_trace(client, assignment, token, method):
+    response = getattr(client, method)(url(token))
+
+    assert response.status_code == 200
+    assert Viewer.objects.count() == 0
+    assert Visitor.objects.count() == 0
+    assert settings.SALES_READING_COOKIE not in response.cookies
+    assert settings.TRACKING_VISITOR_COOKIE not in response.cookies
+
+
+def test_first_real_use_swaps_the_token_for_a_cookie(client, assignment, token):
+    response = client.post(url(token, "open/"), HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    assert response.json() == {"url": "/a/"}
+    assert settings.SALES_READING_COOKIE in response.cookies
+    assert client.get("/a/").status_code == 200
+    # The token URL now forwards to the token-free one.
+    assert client.get(url(token))["Location"] == "/a/"
+
+
+def test_second_browser_is_a_forwarded_viewer(client, browser, assignment, token):
+    client.post(url(token, "open/"))
+    browser.post(url(token, "open/"))
+    client.post(url(token, "open/"))
+
+    roles = list(Viewer.objects.order_by("pk").values_list("role", flat=True))
+    assert roles == [Viewer.Role.PROSPECT, Viewer.Role.FORWARDED]
+    assert b"Were you forwarded this list?" in browser.get("/a/").content
+    assert b"Were you forwarded this list?" not in client.get("/a/").content
+
+
+def test_expired_link_shows_a_friendly_page(client, assignment, token):
+    Assignment.objects.filter(pk=assignment.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    response = client.get(url(token))
+
+    assert response.status_code == 410
+    assert b"has expired" in response.content
+    assert b'href="/"' in response.content
+
+
+def test_revoked_link_stops_working_even_with_the_cookie(client, assignment, token):
+    client.post(url(token, "open/"))
+
+    revoke_assignment(assignment=assignment)
+
+    assert client.get(url(token)).status_code == 410
+    assert client.get("/a/").status_code == 410
+    assert client.post(url(token, "open/")).status_code == 410
+
+
+def test_unknown_token_is_a_friendly_404(client, site):
+    response = client.get(url(new_token()))
+
+    assert response.status_code == 404
+
+
+def test_consent_yes_binds_a_visitor_and_no_unbinds_it(client, assignment, token):
+    client.post(url(token, "consent/"), {"choice": "yes"})
+    viewer = Viewer.objects.get()
+
+    assert viewer.consent == "yes"
+    assert viewer.visitor is not None
+    assert settings.TRACKING_VISITOR_COOKIE in client.cookies
+
+    client.post("/a/consent/", {"choice": "no"})
+    viewer.refresh_from_db()
+
+    assert viewer.consent == "no"
+    assert viewer.visitor is None
+    assert client.cookies[settings.TRACKING_VISITOR_COOKIE].value == ""
+
+
+def test_consent_rejects_unknown_answers(client, assignment, token):
+    response = client.post(url(token, "consent/"), {"choice": "maybe"})
+
+    assert response.status_code == 303
+    assert Viewer.objects.get().consent == ""
+
+
+def test_extending_an_expired_link_counts_from_now(assignment):
+    from sales.services import extend_assignment
+
+    assignment.expires_at = timezone.now() - timedelta(days=3)
+    extend_assignment(assignment=assignment, days=14)
+
+    assert assignment.expires_at > timezone.now() + timedelta(days=13)
