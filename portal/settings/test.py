@@ -1,5 +1,7 @@
 """Test settings: the embedded mode unless DATABASE_URL and friends say otherwise."""
 
+import os
+
 from portal.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -13,7 +15,10 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: WAL and concurrent writers behave as in the embedded mode.
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "var" / "test.sqlite3"}  # noqa: F405
+    # One file per test run, so runs side by side never share a database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"  # noqa: F405
+    }
 
 # Serve static files straight from the source folders, without collectstatic.
 STATIC_ROOT = None
