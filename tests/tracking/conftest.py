@@ -89,3 +89,42 @@ class Reader:
 @pytest.fixture
 def reader(client, article, clock):
     return Reader(client, article)
+
+
+def make_guide(parent, *, slug="pool-buyers-guide", expected_seconds=600, sections=3):
+    """A published guide whose expected reading time is ``expected_seconds``."""
+    from content.models import ContentIndexPage, GuidePage
+
+    index = parent.add_child(
+        instance=ContentIndexPage(title="Guides", slug=f"{slug}-guides")
+    )
+    words = " ".join(["water"] * 400)
+    body = [
+        {
+            "type": "section",
+            "value": {
+                "heading": f"Part {n}",
+                "anchor": f"part-{n}",
+                "body": [{"type": "text", "value": f"<p>{words}</p>"}],
+            },
+        }
+        for n in range(1, sections + 1)
+    ]
+    guide = index.add_child(
+        instance=GuidePage(
+            title="The pool buyer's guide",
+            slug=slug,
+            summary="What a pool costs and takes.",
+            body=body,
+        )
+    )
+    GuidePage.objects.filter(pk=guide.pk).update(
+        expected_reading_seconds=expected_seconds
+    )
+    guide.expected_reading_seconds = expected_seconds
+    return guide
+
+
+@pytest.fixture
+def guide(home_page):
+    return make_guide(home_page)
