@@ -20,6 +20,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Password change and reset, in the portal's own templates/registration/.
+    path("accounts/", include("django.contrib.auth.urls")),
     path("sales/", include("sales.urls")),
     path("t/", include("tracking.urls")),
     path("a/", include("sales.reading_urls")),
