@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from portal.demo.content import load_content
 from portal.demo.site import load_home_page
 from portal.demo.users import load_users
 
@@ -29,8 +30,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = load_users()
             home = load_home_page()
+            pages = load_content(home)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: home page '{home}'."))
+        self.stdout.write(
+            f"  {len(pages)} demo pieces, starting with {pages['guide'].url}"
+        )
         self.stdout.write("Sign in at /admin/ (editors) or /accounts/login/ (sales):")
         for user in users:
             self.stdout.write(
