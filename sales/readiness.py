@@ -107,14 +107,15 @@ def times(count: int) -> str:
 
 
 def describe_completion(title: str, completion: dict | None) -> str:
-    """'used the Pool cost calculator: length 8 m, budget 60,000'."""
-    if not completion:
-        return f"used {title}"
-    inputs = completion.get("inputs") or {}
-    shown = ", ".join(f"{name} {value}" for name, value in list(inputs.items())[:4])
-    band = completion.get("band")
-    if band:
-        return f"completed {title}: {band}"
+    """'used Pool cost: length_m 8, budget 60000', or the band of an assessment.
+
+    ``completion`` is tracking's record of the ``complete`` event: the piece's
+    id and the flat ``data`` (inputs and results) it reported.
+    """
+    data = (completion or {}).get("data") or {}
+    if data.get("band"):
+        return f"completed {title}: {data['band']}"
+    shown = ", ".join(f"{name} {value}" for name, value in list(data.items())[:4])
     return f"used {title}: {shown}" if shown else f"used {title}"
 
 

@@ -12,3 +12,6 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Eager tasks would log every run at INFO; the portal's own loggers say enough.
+LOGGING["loggers"]["celery"]["level"] = "WARNING"  # noqa: F405

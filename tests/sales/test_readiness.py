@@ -82,7 +82,7 @@ def test_calculator_inputs_appear_in_the_reasons(prospect, sharing_viewer, guide
         sharing_viewer.visitor,
         guide,
         Status.FINISHED,
-        completion={"inputs": {"length": "8 m", "budget": "60,000"}},
+        completion={"id": "calc", "data": {"length": "8 m", "budget": "60,000"}},
     )
 
     assert "length 8 m, budget 60,000" in state(prospect).reason_line

@@ -210,7 +210,11 @@ def test_brief_queries_do_not_grow_with_reading(
 ):
     url = f"/sales/prospects/{prospect.pk}/"
     progress(sharing_viewer.visitor, guide, section_seconds={"a": 40, "b": 5})
-    progress(sharing_viewer.visitor, article, completion={"inputs": {"size": "8 m"}})
+    progress(
+        sharing_viewer.visitor,
+        article,
+        completion={"id": "calc", "data": {"size": "8 m"}},
+    )
     few = count_queries(signed_in, url, django_assert_max_num_queries, 25)
 
     for number in range(5):
@@ -230,12 +234,12 @@ def test_brief_shows_evidence_inputs_and_timeline(
     progress(
         sharing_viewer.visitor,
         article,
-        completion={"inputs": {"Pool length": "8 m"}, "outputs": {"Total": "£41,000"}},
+        completion={"id": "calc", "data": {"Pool length": "8 m", "Total": "£41,000"}},
     )
 
     html = signed_in.get(f"/sales/prospects/{prospect.pk}/").content.decode()
 
-    assert "300 s engaged" in html
+    assert "5 min engaged" in html
     assert "Pool length" in html and "£41,000" in html
     assert "2 return visits" in html
     assert "Reading list created" in html

@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from portal.demo.content import load_content
+from portal.demo.sales import load_sales_demo
 from portal.demo.site import load_home_page
 from portal.demo.users import load_users
+
+IN_MEMORY_EMAIL = "django.core.mail.backends.locmem.EmailBackend"
 
 
 class Command(BaseCommand):
@@ -27,15 +31,23 @@ class Command(BaseCommand):
                 "Pass --force on a throwaway database."
             )
 
-        with transaction.atomic():
+        # Demo reading finishes assignments, which emails their owners: keep
+        # those emails out of the console.
+        with (
+            override_settings(EMAIL_BACKEND=IN_MEMORY_EMAIL),
+            transaction.atomic(),
+        ):
             users = load_users()
             home = load_home_page()
             pages = load_content(home)
+            prospects = load_sales_demo()
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: home page '{home}'."))
         self.stdout.write(
             f"  {len(pages)} demo pieces, starting with {pages['guide'].url}"
         )
+        if prospects:
+            self.stdout.write(f"  {prospects} demo prospects with calls and reading")
         self.stdout.write("Sign in at /admin/ (editors) or /accounts/login/ (sales):")
         for user in users:
             self.stdout.write(
