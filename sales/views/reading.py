@@ -6,6 +6,8 @@ first interaction or by any button) records the browser as a viewer and swaps
 the token in the URL for a first-party cookie.
 """
 
+import uuid
+
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -153,7 +155,7 @@ def own_link(request):
     prospect, assignment, token = request_own_link(
         viewer=viewer, name=form.cleaned_data["name"], email=form.cleaned_data["email"]
     )
-    email_assignment_link.delay_on_commit(assignment.pk, token)
+    email_assignment_link.delay_on_commit(assignment.pk, token, uuid.uuid4().hex)
     notify_link_requested.delay_on_commit(prospect.pk)
     return render(
         request, "sales/reading/link_sent.html", {"email": prospect.email}, status=201

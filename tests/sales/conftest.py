@@ -86,6 +86,6 @@ def sharing_viewer(assignment):
 
 
 @pytest.fixture
-def browser():
+def other_browser():
     """A second, independent browser (its own cookies)."""
     return Client()

@@ -65,14 +65,14 @@ def test_first_real_use_swaps_the_token_for_a_cookie(client, assignment, token):
     assert client.get(url(token))["Location"] == "/a/"
 
 
-def test_second_browser_is_a_forwarded_viewer(client, browser, assignment, token):
+def test_second_browser_is_a_forwarded_viewer(client, other_browser, assignment, token):
     client.post(url(token, "open/"))
-    browser.post(url(token, "open/"))
+    other_browser.post(url(token, "open/"))
     client.post(url(token, "open/"))
 
     roles = list(Viewer.objects.order_by("pk").values_list("role", flat=True))
     assert roles == [Viewer.Role.PROSPECT, Viewer.Role.FORWARDED]
-    assert b"Were you forwarded this list?" in browser.get("/a/").content
+    assert b"Were you forwarded this list?" in other_browser.get("/a/").content
     assert b"Were you forwarded this list?" not in client.get("/a/").content
 
 
@@ -134,3 +134,46 @@ def test_extending_an_expired_link_counts_from_now(assignment):
     extend_assignment(assignment=assignment, days=14)
 
     assert assignment.expires_at > timezone.now() + timedelta(days=13)
+
+
+def test_forwarded_viewer_asks_for_a_link_of_their_own(
+    client, other_browser, assignment, token, seller, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from sales.models import Notification, Prospect
+
+    client.post(url(token, "open/"))
+    other_browser.post(url(token, "open/"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = other_browser.post(
+            "/a/own-link/", {"name": "Chris Whitfield", "email": "chris@example.org"}
+        )
+
+    assert response.status_code == 201
+    stakeholder = Prospect.objects.get(email="chris@example.org")
+    assert stakeholder.referred_by == assignment.prospect
+    assert stakeholder.owner == seller
+    assert stakeholder.company == assignment.prospect.company
+    assert stakeholder.assignments.get().items.count() == 2
+    assert [m.to for m in mail.outbox] == [["chris@example.org"], [seller.email]]
+    assert Notification.objects.get().kind == "link_requested"
+
+
+def test_the_prospect_cannot_ask_for_a_forwarded_link(client, assignment, token):
+    client.post(url(token, "open/"))
+
+    response = client.post("/a/own-link/", {"name": "X", "email": "x@example.org"})
+
+    assert response.status_code == 404
+
+
+def test_own_link_form_errors_are_shown(client, other_browser, assignment, token):
+    client.post(url(token, "open/"))
+    other_browser.post(url(token, "open/"))
+
+    response = other_browser.post("/a/own-link/", {"name": "", "email": "nope"})
+
+    assert response.status_code == 400
+    assert b"field--error" in response.content
