@@ -37,10 +37,6 @@ def merge_ranges(ranges: Iterable[Iterable[int]], *, upper: int) -> Ranges:
     return merged
 
 
-def ranges_length(ranges: Ranges) -> int:
-    return sum(end - start for start, end in ranges)
-
-
 @dataclass
 class Totals:
     """What one page view, or one visitor's page views of a page, amount to."""
@@ -54,10 +50,19 @@ class Totals:
 
     @property
     def video_seconds(self) -> int:
-        """Seconds of video watched, each second once; short plays count none."""
+        """Seconds of video watched, each second once.
+
+        A stretch of seconds shorter than ``TRACKING_VIDEO_MIN_PLAY_SECONDS``
+        that touches no other watched second (a play under the minimum)
+        counts none.
+        """
         minimum = settings.TRACKING_VIDEO_MIN_PLAY_SECONDS
-        watched = (ranges_length(video["ranges"]) for video in self.videos.values())
-        return sum(seconds for seconds in watched if seconds >= minimum)
+        return sum(
+            end - start
+            for video in self.videos.values()
+            for start, end in video["ranges"]
+            if end - start >= minimum
+        )
 
     @property
     def video_duration(self) -> int:

@@ -91,21 +91,23 @@ def reader(client, article, clock):
     return Reader(client, article)
 
 
-def make_guide(parent, *, slug="pool-buyers-guide", expected_seconds=600, sections=3):
+def make_guide(
+    parent, *, slug="pool-buyers-guide", expected_seconds=600, sections=3, words=400
+):
     """A published guide whose expected reading time is ``expected_seconds``."""
     from content.models import ContentIndexPage, GuidePage
 
     index = parent.add_child(
         instance=ContentIndexPage(title="Guides", slug=f"{slug}-guides")
     )
-    words = " ".join(["water"] * 400)
+    text = " ".join(["water"] * words)
     body = [
         {
             "type": "section",
             "value": {
                 "heading": f"Part {n}",
                 "anchor": f"part-{n}",
-                "body": [{"type": "text", "value": f"<p>{words}</p>"}],
+                "body": [{"type": "text", "value": f"<p>{text}</p>"}],
             },
         }
         for n in range(1, sections + 1)

@@ -70,6 +70,12 @@ def test_plays_under_three_seconds_are_ignored():
     assert totals_from_events(events, lifetime_seconds=60).video_seconds == 0
 
 
+def test_a_short_peek_elsewhere_adds_nothing_to_a_long_watch():
+    events = [event("video", 60, key="intro", data=[[0, 30], [50, 52]])]
+
+    assert totals_from_events(events, lifetime_seconds=60).video_seconds == 30
+
+
 def test_visitor_totals_add_time_and_union_video_seconds():
     first = Totals(
         engaged_seconds=100,
