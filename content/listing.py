@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from wagtail.models import Page
 
@@ -138,13 +139,24 @@ def available_kinds() -> list[ContentKind]:
 
 def related_pieces(page, *, limit: int = 3) -> list:
     """Pieces sharing a topic with ``page``, newest first, else its siblings."""
-    topic_ids = [topic.pk for topic in page.topics.all()]
+    topic_ids = [topic.pk for topic in page.topic_list]
     queryset = content_pages().exclude(pk=page.pk)
     if topic_ids:
         queryset = queryset.filter(topic_filter(topic_ids))
     else:
         queryset = queryset.sibling_of(page, inclusive=False)
     return list(queryset[:limit].specific())
+
+
+def prefetch_renditions(sections) -> None:
+    """Load the renditions of every image in the sections in one query."""
+    images = [
+        block.value["image"]
+        for section in sections
+        for block in section.body
+        if block.block_type == "image" and block.value["image"] is not None
+    ]
+    prefetch_related_objects(images, "renditions")
 
 
 def content_generation() -> int:
@@ -171,6 +183,7 @@ def rendered_body(page, request) -> str:
 
     def render() -> str:
         sections = page.sections
+        prefetch_renditions(sections)
         context = {
             "page": page,
             "request": request,

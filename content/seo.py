@@ -34,7 +34,7 @@ def article_data(page, request) -> dict:
         "dateModified": page.last_published_at or page.first_published_at,
         "author": _organisation(),
         "publisher": _organisation(),
-        "keywords": [topic.name for topic in page.topics.all()],
+        "keywords": [topic.name for topic in page.topic_list],
     }
     image = _image_url(page.social_image, request)
     if image:

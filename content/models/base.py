@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page, get_page_models
@@ -105,6 +106,11 @@ class ContentPage(Page):
     @property
     def content_kind(self) -> str:
         return self.fixed_kind
+
+    @cached_property
+    def topic_list(self) -> list:
+        """The page's topics, fetched once per request however often shown."""
+        return list(self.topics.all())
 
     @property
     def content_kind_label(self) -> str:
