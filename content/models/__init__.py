@@ -10,6 +10,7 @@ from content.models.base import (
     kind_filter,
     topic_filter,
 )
+from content.models.calculators import AssessmentPage, CalculatorPage  # noqa: F401
 from content.models.pages import (
     ARTICLE_KINDS,
     ArticlePage,

@@ -36,12 +36,14 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "insights",
     "sales",
     "tracking",
     "content",
     "portal",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -234,6 +236,14 @@ SALES_READING_COOKIE_DAYS = env.int("SALES_READING_COOKIE_DAYS", default=90)
 # Remind the owner this many hours before a call whose prospect has not started.
 SALES_REMINDER_HOURS = env.int("SALES_REMINDER_HOURS", default=24)
 
+# Insights --------------------------------------------------------------------
+
+# CSV imports: largest file and most rows accepted in one upload.
+INSIGHTS_IMPORT_MAX_BYTES = env.int(
+    "INSIGHTS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024
+)
+INSIGHTS_IMPORT_MAX_ROWS = env.int("INSIGHTS_IMPORT_MAX_ROWS", default=20_000)
+
 # Logging ---------------------------------------------------------------------
 
 LOGGING = {
@@ -252,7 +262,7 @@ LOGGING = {
             "level": env.str("LOG_LEVEL", "INFO"),
             "propagate": False,
         }
-        for name in ("portal", "content", "tracking", "sales", "celery")
+        for name in ("portal", "content", "tracking", "sales", "insights", "celery")
     },
 }
 
