@@ -10,7 +10,7 @@
     videos = d.querySelectorAll("video[data-track-video]"),
     start = Date.now(), last = start, acted = start,
     id = "", seq = 0, ticks = 0, stopped = 0,
-    engaged = 0, depth = 0, end = 0, dwell = {}, watched = {}, sent = {}, queue = [];
+    engaged = 0, depth = 0, end = 0, dwell = {}, watched = {}, done = {}, sent = {}, queue = [];
 
   w.crypto.getRandomValues(new Uint8Array(16)).forEach(function (b) {
     id += (b + 256).toString(16).slice(1);
@@ -68,6 +68,7 @@
       v = watched[k];
       if (v.d) all.push({ k: "video", id: k, dur: v.d, r: ranges(v.s) });
     }
+    for (k in done) all.push({ k: "complete", id: k, data: done[k] });
     return all.filter(function (e) {
       var key = e.k + (e.id || ""), json = JSON.stringify(e);
       if (sent[key] == json) return 0;
@@ -117,6 +118,16 @@
       if (!v.paused && !v.seeking && t < seen.d) seen.s[t] = 1;
     });
   });
+  // Calculators and assessments announce completion with what was entered
+  // (`track:complete`, detail {id, data}); it is sent at once. Using one is
+  // reading activity too (`track:used`).
+  d.addEventListener("track:complete", function (e) {
+    if (!e.detail || !e.detail.id) return;
+    done[e.detail.id] = e.detail.data || {};
+    act();
+    flush();
+  });
+  d.addEventListener("track:used", act);
   d.addEventListener("visibilitychange", function () {
     flush(d.visibilityState == "hidden");
   });
