@@ -103,7 +103,8 @@ def totals_from_events(events: Iterable[EventRow], *, lifetime_seconds: int) -> 
             video = videos.setdefault(event.key, {"duration": 0, "ranges": []})
             video["duration"] = max(video["duration"], event.value)
             video["ranges"].extend(event.data or [])
-        elif event.kind == EventKind.COMPLETE and totals.completion is None:
+        elif event.kind == EventKind.COMPLETE:
+            # The latest completion wins: its inputs are what the visitor settled on.
             totals.completion = {"id": event.key, "data": event.data or {}}
 
     totals.engaged_seconds = max(0, min(engaged_ms // 1000, lifetime_seconds))
@@ -127,7 +128,8 @@ def combine_totals(parts: Iterable[Totals]) -> Totals:
 
     Engaged and section times add up; depth is the deepest; the end counts as
     seen once seen; video seconds are a union, so watching a second again in
-    another page view does not count it twice.
+    another page view does not count it twice. The completion is the latest
+    part's that has one (parts come oldest first).
     """
     combined = Totals()
     sections: dict[str, int] = {}
@@ -142,7 +144,7 @@ def combine_totals(parts: Iterable[Totals]) -> Totals:
             into = videos.setdefault(key, {"duration": 0, "ranges": []})
             into["duration"] = max(into["duration"], video["duration"])
             into["ranges"].extend(video["ranges"])
-        if combined.completion is None:
+        if part.completion is not None:
             combined.completion = part.completion
     combined.section_seconds = dict(sorted(sections.items()))
     combined.videos = {

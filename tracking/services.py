@@ -279,7 +279,7 @@ def _roll_up_visitor_page(
     views = PageViewProgress.objects.filter(
         page_view__visitor_id=page_view.visitor_id, page_id=page_view.page_id
     )
-    parts = list(views)
+    parts = list(views.order_by("last_seen", "pk"))
     totals = combine_totals(_totals_of(part) for part in parts)
     status, evidence = decide_status(totals, rule)
     visit_count = (
