@@ -1,0 +1,201 @@
+"""Cohort comparisons of deals closed in a period.
+
+Each comparison is one grouped query over deals, annotated in the database
+with whether the prospect was educated and how much they read.
+
+- **Educated**: the prospect finished an assignment (every required piece,
+  ``Assignment.completed_at``) no later than their first call. A prospect who
+  was never called counts as educated if they finished one at all.
+- **Engagement band**: the prospect's total engaged minutes across their own
+  consenting browsers (forwarded colleagues never count): none, light (under
+  ``DEEP_MINUTES``) or deep. Prospects who do not share progress read as none.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from insights.metrics import CYCLE, Figure, closed_deals, duration_days
+from insights.models import Outcome
+from insights.periods import Period
+from sales.models import Assignment, Call, Consent, Source, Viewer
+from tracking.models import VisitorPageProgress
+
+DEEP_MINUTES = 15
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+BANDS = [
+    ("none", "Did not read"),
+    ("light", f"Under {DEEP_MINUTES} minutes"),
+    ("deep", f"{DEEP_MINUTES}+ minutes"),
+]
+
+# Widely quoted B2B MQL to SQL band, and the spread of public benchmarks.
+MQL_SQL_BAND = (0.13, 0.27)
+MQL_SQL_BENCHMARK_RANGE = (0.12, 0.60)
+
+
+def first_call_of_prospect():
+    return Subquery(
+        Call.objects.filter(prospect_id=OuterRef("prospect_id"))
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+
+
+def engaged_seconds_of_prospect():
+    viewers = Viewer.objects.filter(
+        assignment__prospect_id=OuterRef(OuterRef("prospect_id")),
+        role=Viewer.Role.PROSPECT,
+        consent=Consent.YES,
+        visitor__isnull=False,
+    ).values("visitor_id")
+    total = (
+        VisitorPageProgress.objects.filter(visitor_id__in=Subquery(viewers))
+        .order_by()
+        .annotate(total=Func(F("engaged_seconds"), function="SUM"))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def annotated_deals(period: Period, owner=None):
+    """Closed deals annotated with ``educated`` (bool) and ``band`` (str)."""
+    completed = Assignment.objects.filter(
+        prospect_id=OuterRef("prospect_id"),
+        revoked_at__isnull=True,
+        completed_at__isnull=False,
+        completed_at__lte=OuterRef("cutoff"),
+    )
+    deep = DEEP_MINUTES * 60
+    return (
+        closed_deals(period, owner)
+        .annotate(
+            cutoff=Coalesce(
+                first_call_of_prospect(), Value(NEVER), output_field=DateTimeField()
+            ),
+            engaged=engaged_seconds_of_prospect(),
+        )
+        .annotate(
+            educated=Exists(completed),
+            band=Case(
+                When(engaged__gte=deep, then=Value("deep")),
+                When(engaged__gt=0, then=Value("light")),
+                default=Value("none"),
+            ),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Cohort:
+    key: str
+    label: str
+    close_rate: Figure
+    cycle_days: Figure
+    deal_size: Figure
+
+
+def educated_cohorts(period: Period, owner=None, *, currency: str = "GBP"):
+    """Close rate, mean cycle (won) and mean deal size (won) per cohort.
+
+    Deal size adds only deals in ``currency``. One query.
+    """
+    won = Q(outcome=Outcome.WON)
+    rows = {
+        row["educated"]: row
+        for row in annotated_deals(period, owner)
+        .values("educated")
+        .annotate(
+            n=Count("pk"),
+            won=Count("pk", filter=won),
+            cycle=Sum(CYCLE, filter=won),
+            won_here=Count("pk", filter=won & Q(currency=currency)),
+            amount=Sum("amount", filter=won & Q(currency=currency)),
+        )
+        .order_by()
+    }
+    cohorts = []
+    for key, label, flag in (
+        ("educated", "Educated before the first call", True),
+        ("uneducated", "Not educated", False),
+    ):
+        row = rows.get(flag, {})
+        cohorts.append(
+            Cohort(
+                key=key,
+                label=label,
+                close_rate=Figure.share(row.get("won", 0), row.get("n", 0)),
+                cycle_days=Figure.mean(
+                    duration_days(row.get("cycle")), row.get("won", 0)
+                ),
+                deal_size=Figure.mean(row.get("amount"), row.get("won_here", 0)),
+            )
+        )
+    return cohorts
+
+
+def close_rate_by_band(period: Period, owner=None) -> list[tuple[str, str, Figure]]:
+    """Close rate (won / won + lost) per engagement band. One query."""
+    rows = {
+        row["band"]: row
+        for row in annotated_deals(period, owner)
+        .values("band")
+        .annotate(n=Count("pk"), won=Count("pk", filter=Q(outcome=Outcome.WON)))
+        .order_by()
+    }
+    return [
+        (
+            key,
+            label,
+            Figure.share(
+                rows.get(key, {}).get("won", 0), rows.get(key, {}).get("n", 0)
+            ),
+        )
+        for key, label in BANDS
+    ]
+
+
+def lifetime_value_by_source(
+    period: Period, owner=None, *, currency: str = "GBP"
+) -> list[tuple[str, str, Figure]]:
+    """Mean lifetime value of won deals per acquisition source. One query.
+
+    n per source: won deals closed in the period in ``currency`` with a
+    lifetime value recorded; deals without one are left out, not read as 0.
+    Sources with no such deal are omitted.
+    """
+    rows = (
+        closed_deals(period, owner)
+        .filter(outcome=Outcome.WON, currency=currency, lifetime_value__isnull=False)
+        .values("source")
+        .annotate(n=Count("pk"), total=Sum("lifetime_value"))
+        .order_by("source")
+    )
+    labels = dict(Source.choices)
+    found = [
+        (row["source"], labels.get(row["source"], row["source"]), row) for row in rows
+    ]
+    return sorted(
+        (
+            (key, label, Figure.mean(row["total"], row["n"]))
+            for key, label, row in found
+        ),
+        key=lambda item: -(item[2].value or 0),
+    )
