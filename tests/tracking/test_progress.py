@@ -175,14 +175,9 @@ def test_rule_for_a_page_without_kind_uses_the_default_expectation(settings):
 
 
 def test_the_latest_completion_of_a_page_view_wins():
-    from datetime import UTC, datetime
-
-    from tracking.progress import EventRow, totals_from_events
-
-    at = datetime(2026, 5, 1, tzinfo=UTC)
     events = [
-        EventRow("complete", "calculator", 0, {"length": 8}, at),
-        EventRow("complete", "calculator", 0, {"length": 10}, at),
+        EventRow("complete", "calculator", 0, {"length": 8}, AT),
+        EventRow("complete", "calculator", 0, {"length": 10}, AT),
     ]
 
     totals = totals_from_events(events, lifetime_seconds=60)
@@ -191,8 +186,6 @@ def test_the_latest_completion_of_a_page_view_wins():
 
 
 def test_the_latest_page_view_with_a_completion_wins_across_views():
-    from tracking.progress import Totals, combine_totals
-
     older = Totals(completion={"id": "calculator", "data": {"length": 8}})
     newer = Totals(completion={"id": "calculator", "data": {"length": 10}})
 
