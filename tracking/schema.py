@@ -26,6 +26,7 @@ BlockId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Millis = Annotated[int, Field(ge=0, le=MAX_MS)]
 Answer = (
     Annotated[str, StringConstraints(max_length=200)]
+    | Annotated[int, Field(ge=-(10**12), le=10**12)]
     | Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
     | bool
 )

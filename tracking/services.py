@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from kombu.exceptions import OperationalError as BrokerError
 from wagtail.models import Page
@@ -164,20 +164,24 @@ def record_batch(
     if timedelta(milliseconds=batch.t) > allowed:
         return Outcome.IMPOSSIBLE
 
-    Event.objects.bulk_create(
-        [
-            Event(
-                page_view_id=page_view_id,
-                seq=batch.s,
-                position=position,
-                client_ms=batch.t,
-                received_at=now,
-                **_event_columns(event),
-            )
-            for position, event in enumerate(batch.e)
-        ],
-        ignore_conflicts=True,
-    )
+    try:
+        Event.objects.bulk_create(
+            [
+                Event(
+                    page_view_id=page_view_id,
+                    seq=batch.s,
+                    position=position,
+                    client_ms=batch.t,
+                    received_at=now,
+                    **_event_columns(event),
+                )
+                for position, event in enumerate(batch.e)
+            ],
+            ignore_conflicts=True,
+        )
+    except IntegrityError:
+        # The page view was erased between finding it and inserting.
+        return Outcome.GONE
     transaction.on_commit(
         lambda: enqueue_roll_up(page_view_id=str(page_view_id)), robust=True
     )

@@ -254,3 +254,34 @@ def test_erasing_a_visitor_removes_everything_measured_about_them(
     assert not Event.objects.exists()
     assert not VisitorPageProgress.objects.exists()
     assert not Visit.objects.exists()
+
+
+def test_completion_reported_by_a_calculator_is_kept_as_evidence(
+    client, article, clock, roll_ups, visitor, monkeypatch
+):
+    from tracking.progress import FinishRule
+
+    monkeypatch.setattr(
+        FinishRule,
+        "for_page",
+        classmethod(lambda cls, page: cls(kind="calculator", expected_seconds=120)),
+    )
+    reader = Reader(client, article)
+    roll_ups(lambda: reader.send(reader.batch(0, {"k": "view"})))
+    clock.advance(40)
+    completion = {
+        "k": "complete",
+        "id": "calculator",
+        "data": {"pool_length": 10, "budget": 60000.5, "heated": True, "shape": "L"},
+    }
+
+    roll_ups(
+        lambda: reader.send(
+            reader.batch(40_000, {"k": "engaged", "ms": 30_000}, completion)
+        )
+    )
+
+    progress = VisitorPageProgress.objects.get()
+    assert progress.status == Status.FINISHED
+    assert progress.completion == {"id": "calculator", "data": completion["data"]}
+    assert progress.evidence["completion"]["data"]["pool_length"] == 10
