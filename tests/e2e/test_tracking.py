@@ -265,3 +265,43 @@ def test_watching_nine_tenths_of_a_video_finishes_it(page, reading, video_page):
     reading.heartbeat()
 
     assert reading.progress().status == Status.FINISHED
+
+
+def test_a_batch_that_failed_is_sent_again_when_the_page_is_visible(
+    page, reading, guide
+):
+    reading.open(guide.url)
+    page.route("**/t/e", lambda route: route.abort())
+    with page.expect_request(is_beacon_request) as failed:
+        reading.idle(HEARTBEAT_SECONDS)
+    page.unroute("**/t/e")
+
+    with page.expect_response(is_beacon) as retried:
+        show(page)
+
+    sent = retried.value.request.post_data_json
+    assert sent == failed.value.post_data_json
+    assert retried.value.status == 202
+
+
+def test_the_tracker_stops_when_told_the_page_view_is_closed(page, reading, guide):
+    reading.open(guide.url)
+    page.route(
+        "**/t/e",
+        lambda route: route.fulfill(
+            status=410, content_type="application/json", body='{"stop": true}'
+        ),
+    )
+    with page.expect_response(is_beacon):
+        reading.idle(HEARTBEAT_SECONDS)
+    sent = []
+    page.on(
+        "request",
+        lambda request: sent.append(request) if is_beacon_request(request) else None,
+    )
+
+    page.mouse.wheel(0, 300)
+    reading.idle(3 * HEARTBEAT_SECONDS)
+    hide(page)
+
+    assert sent == []
