@@ -9,6 +9,7 @@ import json
 
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
@@ -123,17 +124,23 @@ def latest_pieces(*, exclude=None, limit: int = 6) -> list:
 def available_kinds() -> list[ContentKind]:
     """The kinds that have at least one live piece, in ``ContentKind`` order.
 
-    One query per page type: a page type with a fixed kind asks whether it has
-    any live page, the article asks which of its kinds are in use.
+    One query whatever the number of page types: the distinct page types of
+    live pieces, joined to the article's own kind.
     """
+    models_by_type = {
+        ContentType.objects.get_for_model(model).pk: model
+        for model in content_page_models()
+    }
+    rows = (
+        content_pages()
+        .order_by()
+        .values_list("content_type", "articlepage__kind")
+        .distinct()
+    )
     present = set()
-    for model in content_page_models():
-        live = model.objects.live()
-        if model.fixed_kind is not None:
-            if live.exists():
-                present.add(model.fixed_kind)
-        elif hasattr(model, "kind"):
-            present.update(live.values_list("kind", flat=True).distinct())
+    for type_id, article_kind in rows:
+        model = models_by_type.get(type_id)
+        present.add(getattr(model, "fixed_kind", None) or article_kind)
     return [kind for kind in ContentKind if kind in present]
 
 

@@ -211,9 +211,13 @@ def load_media() -> dict:
 
 def _without_ids(value):
     """A stored stream without block ids, list items in their plain form."""
-    if isinstance(value, dict) and value.keys() - {"id"} == {"type", "value"}:
-        if value["type"] == "item":
-            return _without_ids(value["value"])
+    is_dict = isinstance(value, dict)
+    if (
+        is_dict
+        and value.keys() - {"id"} == {"type", "value"}
+        and value["type"] == "item"
+    ):
+        return _without_ids(value["value"])
     if isinstance(value, dict):
         return {k: _without_ids(v) for k, v in value.items() if k != "id"}
     if isinstance(value, list):

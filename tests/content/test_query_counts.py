@@ -22,10 +22,10 @@ from tests.content.factories import (
 
 pytestmark = pytest.mark.django_db
 
-HOME_QUERIES = 18
-INDEX_QUERIES = 17
+HOME_QUERIES = 17
+INDEX_QUERIES = 16
 GUIDE_QUERIES = 19
-FILTERED_INDEX_QUERIES = 16
+FILTERED_INDEX_QUERIES = 15
 CACHED_GUIDE_QUERIES = 9
 
 
