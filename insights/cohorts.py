@@ -30,6 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from insights.metrics import CYCLE, Figure, closed_deals, duration_days
 from insights.models import Outcome
@@ -198,4 +199,61 @@ def lifetime_value_by_source(
             for key, label, row in found
         ),
         key=lambda item: -(item[2].value or 0),
+    )
+
+
+@dataclass(frozen=True)
+class UnqualifiedCost:
+    """Time and money spent on calls with prospects who never engaged."""
+
+    calls: int
+    hours: float
+    cost: float
+    what_if_low: float
+    what_if_high: float
+    reps: int
+    weeks: float
+
+
+# Hours a week each rep spends on leads that go nowhere, as commonly quoted.
+QUOTED_WASTED_HOURS = (5, 7)
+
+
+def unqualified_cost(
+    period: Period, owner=None, *, hours_per_call, cost_per_hour, reps: int, now=None
+) -> UnqualifiedCost:
+    """Calls held in the period with prospects who read nothing and never won.
+
+    ``hours = calls x hours_per_call``; ``cost = hours x cost_per_hour``. A
+    prospect "read nothing" when their own consenting browsers have no engaged
+    time at all (prospects who do not share progress count as not engaged);
+    "never won" means no won deal. Beside it, the commonly quoted what-if:
+    5 to 7 hours a rep a week over the period's weeks. One query.
+    """
+    from insights.models import Deal
+
+    now = now or timezone.now()
+    calls = Call.objects.filter(
+        starts_at__gte=period.start_at, starts_at__lt=min(period.end_at, now)
+    )
+    if owner is not None:
+        calls = calls.filter(prospect__owner=owner)
+    won = Deal.objects.filter(prospect_id=OuterRef("prospect_id"), outcome=Outcome.WON)
+    count = (
+        calls.annotate(engaged=engaged_seconds_of_prospect(), won=Exists(won))
+        .filter(engaged=0, won=False)
+        .count()
+    )
+    hours = count * float(hours_per_call)
+    weeks = period.days / 7
+    low, high = QUOTED_WASTED_HOURS
+    rate = float(cost_per_hour)
+    return UnqualifiedCost(
+        calls=count,
+        hours=hours,
+        cost=hours * rate,
+        what_if_low=low * reps * weeks * rate,
+        what_if_high=high * reps * weeks * rate,
+        reps=reps,
+        weeks=weeks,
     )

@@ -32,6 +32,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=17),
         "options": {"expires": 3600},
     },
+    "insights-refresh-snapshots": {
+        "task": "insights.tasks.refresh_snapshots",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 50 * 60},
+    },
     "remind-unstarted-calls": {
         "task": "sales.tasks.remind_unstarted_calls",
         "schedule": 15 * 60.0,

@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from insights.api import api
 from portal import views
 
 urlpatterns = [
@@ -22,7 +23,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password change and reset, in the portal's own templates/registration/.
     path("accounts/", include("django.contrib.auth.urls")),
+    path("sales/", include("insights.urls")),
     path("sales/", include("sales.urls")),
+    path("api/", api.urls),
     path("t/", include("tracking.urls")),
     path("a/", include("sales.reading_urls")),
 ]
