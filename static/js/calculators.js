@@ -23,10 +23,10 @@
         announce("track:used", "calculator");
       }
     });
+    // Only results the visitor asked for count: not a shared or reloaded link.
     d.body.addEventListener("htmx:afterSwap", function (e) {
-      if (e.detail.target.id == "calc-results") completed(e.detail.target);
+      if (used && e.detail.target.id == "calc-results") completed(e.detail.target);
     });
-    completed(d);
   }
 
   // All questions on one page: count the answered ones as the visitor goes.
@@ -48,6 +48,8 @@
   var result = d.querySelector("[data-assessment-fresh]");
   if (result) {
     announce("track:complete", "assessment", JSON.parse(result.dataset.assessmentReport));
-    if (w.history.replaceState) w.history.replaceState(null, "", w.location.pathname);
+    var address = new URL(w.location.href);
+    address.searchParams.delete("new");
+    w.history.replaceState(null, "", address);
   }
 })(document, window);

@@ -3,73 +3,23 @@
 import factory
 
 from content.models import AssessmentPage, CalculatorPage
+from portal.demo.calculators import (
+    band_block,
+    number_input,
+)
+from portal.demo.calculators import choice_input as choice
+from portal.demo.calculators import lookup_table as table
+from portal.demo.calculators import question_block as question
+from portal.demo.calculators import result_block as result
+from portal.demo.calculators import value_step as value
+from portal.demo.calculators import yes_no_input as yes_no
 from tests.content.factories import ContentPageFactory
 
 
 def number(name, label, default, minimum=None, maximum=None, **extra):
-    return {
-        "type": extra.pop("kind", "number"),
-        "value": {
-            "name": name,
-            "label": label,
-            "unit": extra.get("unit", ""),
-            "default": str(default),
-            "minimum": None if minimum is None else str(minimum),
-            "maximum": None if maximum is None else str(maximum),
-            "step": extra.get("step"),
-            "help": extra.get("help", ""),
-        },
-    }
-
-
-def choice(name, label, options, default=""):
-    return {
-        "type": "choice",
-        "value": {
-            "name": name,
-            "label": label,
-            "options": [{"label": text, "value": value} for text, value in options],
-            "default": default,
-            "help": "",
-        },
-    }
-
-
-def yes_no(name, label, default=False):
-    return {
-        "type": "yes_no",
-        "value": {"name": name, "label": label, "default": default, "help": ""},
-    }
-
-
-def table(name, rows):
-    return {
-        "type": "table",
-        "value": {
-            "name": name,
-            "rows": [{"key": str(key), "value": str(value)} for key, value in rows],
-        },
-    }
-
-
-def value(name, formula):
-    return {"type": "value", "value": {"name": name, "formula": formula}}
-
-
-def result(name, label, formula, fmt="number", **extra):
-    return {
-        "type": "result",
-        "value": {
-            "name": name,
-            "label": label,
-            "formula": formula,
-            "upper_formula": extra.get("upper", ""),
-            "format": fmt,
-            "decimals": extra.get("decimals"),
-            "unit": extra.get("unit", ""),
-            "explanation": extra.get("explanation", ""),
-        },
-    }
+    return number_input(
+        extra.pop("kind", "number"), name, label, default, minimum, maximum, **extra
+    )
 
 
 def pool_calculator():
@@ -103,30 +53,8 @@ class CalculatorPageFactory(ContentPageFactory):
         skip_postgeneration_save = True
 
 
-def question(text, answers, multiple=False, help_text=""):
-    return {
-        "type": "question",
-        "value": {
-            "question": text,
-            "help": help_text,
-            "multiple": multiple,
-            "answers": [
-                {"label": label, "weight": weight} for label, weight in answers
-            ],
-        },
-    }
-
-
 def band(min_score, title, text="<p>What this means.</p>", pieces=()):
-    return {
-        "type": "band",
-        "value": {
-            "min_score": min_score,
-            "title": title,
-            "text": text,
-            "next_pieces": [page.pk for page in pieces],
-        },
-    }
+    return band_block(min_score, title, text, pieces)
 
 
 def fit_questions():

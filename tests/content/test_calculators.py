@@ -3,11 +3,20 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import QueryDict
 from wagtail.blocks import StreamBlockValidationError
+from wagtail.models import Revision
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from content.calculator_blocks import CalculatorBlock
 from content.models import CalculatorPage, ContentKind
+from content.models.calculators import Calculator
+from portal.demo.calculators import (
+    COVER_PAYBACK,
+    POOL_COST,
+    UNQUALIFIED_LEADS,
+    load_calculators,
+)
 from tests.content.calculator_factories import (
     CalculatorPageFactory,
     number,
@@ -366,3 +375,57 @@ def test_rendering_a_calculator_takes_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(12):
         client.get(calculator.url, {"length": "9"})
+
+
+# Demo calculators ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", [POOL_COST, COVER_PAYBACK, UNQUALIFIED_LEADS])
+def test_demo_calculators_pass_the_editor_checks(spec):
+    assert len(clean(spec["calculator"])) == len(spec["calculator"])
+
+
+def test_the_unqualified_leads_calculator_gives_per_rep_and_per_team_costs():
+    calculator = Calculator(
+        CalculatorBlock().to_python(UNQUALIFIED_LEADS["calculator"]), currency="GBP"
+    )
+    query = QueryDict(
+        "wasted_hours=5&reps=10&annual_cost=60000&weeks=48&weekly_hours=40"
+    )
+
+    shown = {r.name: r.text for r in calculator.calculate(query).results}
+
+    assert shown == {
+        "hours_year": "240 hours",
+        "share": "12.5%",
+        "cost_per_rep": "£7,500",
+        "cost_per_team": "£75,000",
+    }
+
+
+def test_the_cover_payback_shows_a_duration_and_cannot_compute_without_savings():
+    calculator = Calculator(
+        CalculatorBlock().to_python(COVER_PAYBACK["calculator"]), currency="GBP"
+    )
+
+    default = {r.name: r for r in calculator.calculate(QueryDict()).results}
+    nothing_saved = calculator.calculate(
+        QueryDict("monthly_heating=0&chemical_saving=0")
+    ).results
+
+    assert default["payback"].text == "6 years 2 months"
+    assert default["yearly_return"].text == "16.3%"
+    assert {r.name: r.error for r in nothing_saved}["payback"] == "Division by zero."
+
+
+def test_demo_tools_load_once_and_again_without_new_revisions(home_page):
+    first = load_calculators(home_page, {})
+    revisions = Revision.objects.count()
+
+    again = load_calculators(home_page, {})
+
+    assert Revision.objects.count() == revisions
+    assert {slug: page.pk for slug, page in first.items()} == {
+        slug: page.pk for slug, page in again.items()
+    }
+    assert first["pool-fit-assessment"].layout == "steps"

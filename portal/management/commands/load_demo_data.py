@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from portal.demo.calculators import load_calculators
 from portal.demo.content import load_content
 from portal.demo.sales import load_sales_demo
 from portal.demo.site import load_home_page
@@ -40,12 +41,14 @@ class Command(BaseCommand):
             users = load_users()
             home = load_home_page()
             pages = load_content(home)
+            tools = load_calculators(home, pages)
             prospects = load_sales_demo()
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: home page '{home}'."))
         self.stdout.write(
             f"  {len(pages)} demo pieces, starting with {pages['guide'].url}"
         )
+        self.stdout.write(f"  {len(tools)} calculators and self-checks")
         if prospects:
             self.stdout.write(f"  {prospects} demo prospects with calls and reading")
         self.stdout.write("Sign in at /admin/ (editors) or /accounts/login/ (sales):")
