@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import StringConstraints, model_validator
 
@@ -146,6 +146,10 @@ class MetricsOut(Schema):
     figures: list[FigureOut]
 
 
+class MetricsParams(Schema):
+    weeks: int = Field(12, ge=1, le=104)
+
+
 class PageParams(Schema):
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
@@ -217,19 +221,23 @@ def put_prospect(request, crm_id: CrmId, payload: ProspectIn):
             .filter(pk=existing.pk)
             .exists()
         ):
-            return 409, {"detail": "This CRM id belongs to another salesperson."}
+            return Status(
+                409, {"detail": "This CRM id belongs to another salesperson."}
+            )
         for field, value in values.items():
             setattr(existing, field, value)
         existing.save()
-        return 200, prospect_out(existing)
+        return Status(200, prospect_out(existing))
     try:
         with transaction.atomic():
             prospect = Prospect.objects.create(
                 crm_id=crm_id, owner=request.auth, **values
             )
     except IntegrityError:
-        return 409, {"detail": "Another request created this prospect; send it again."}
-    return 201, prospect_out(prospect)
+        return Status(
+            409, {"detail": "Another request created this prospect; send it again."}
+        )
+    return Status(201, prospect_out(prospect))
 
 
 @api.get("/deals", response=list[DealOut])
@@ -263,32 +271,38 @@ def put_deal(request, crm_id: CrmId, payload: DealIn):
         .first()
     )
     if prospect is None:
-        return 422, {"detail": "No prospect you can see has that prospect_crm_id."}
+        return Status(
+            422, {"detail": "No prospect you can see has that prospect_crm_id."}
+        )
     values = payload.dict(exclude={"prospect_crm_id"})
     values["currency"] = values["currency"].upper()
     existing = Deal.objects.filter(crm_id=crm_id).first()
     if existing is not None:
         if not Deal.objects.visible_to(request.auth).filter(pk=existing.pk).exists():
-            return 409, {"detail": "This CRM id belongs to another salesperson's deal."}
+            return Status(
+                409, {"detail": "This CRM id belongs to another salesperson's deal."}
+            )
         for field, value in values.items():
             setattr(existing, field, value)
         existing.prospect = prospect
         existing.save()
-        return 200, deal_out(existing)
+        return Status(200, deal_out(existing))
     try:
         with transaction.atomic():
             deal = Deal.objects.create(crm_id=crm_id, prospect=prospect, **values)
     except IntegrityError:
-        return 409, {"detail": "Another request created this deal; send it again."}
-    return 201, deal_out(deal)
+        return Status(
+            409, {"detail": "Another request created this deal; send it again."}
+        )
+    return Status(201, deal_out(deal))
 
 
 @api.get("/metrics", response=MetricsOut)
-def get_metrics(request, weeks: int = Field(12, ge=1, le=104)):
+def get_metrics(request, params: Query[MetricsParams]):
     """Every trust metric over the last ``weeks`` weeks, with its n."""
     from sales.roles import is_sales_manager
 
-    period = Period.last_weeks(weeks)
+    period = Period.last_weeks(params.weeks)
     owner = None if is_sales_manager(request.auth) else request.auth
     currency = DashboardSettings.load().currency
     figures = []
