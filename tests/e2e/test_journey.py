@@ -14,7 +14,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sales.models import Notification
+from sales.models import Notification, Viewer
 from sales.roles import SALESPERSON
 from tests.content.calculator_factories import CalculatorPageFactory
 from tests.content.factories import ArticlePageFactory
@@ -152,6 +152,8 @@ def test_assigned_prospect_reads_and_the_salesperson_sees_ready(
     reader.get_by_role("button", name="Yes, share my progress").click()
     expect(reader).to_have_url(re.compile(r"/a/#consent$"))
     expect(reader.get_by_text("You are sharing your progress.")).to_be_visible()
+    # The click both opens the link and answers: still one browser, the prospect.
+    assert list(Viewer.objects.values_list("role", "consent")) == [("prospect", "yes")]
 
     read_guide(reader, base, guide, server_clock)
     use_calculator(reader, base, calculator)
