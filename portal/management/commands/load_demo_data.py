@@ -5,6 +5,7 @@ from django.test.utils import override_settings
 
 from portal.demo.calculators import load_calculators
 from portal.demo.content import load_content
+from portal.demo.insights import load_insights_demo
 from portal.demo.sales import load_sales_demo
 from portal.demo.site import load_home_page
 from portal.demo.users import load_users
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             pages = load_content(home)
             tools = load_calculators(home, pages)
             prospects = load_sales_demo()
+            history = load_insights_demo()
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: home page '{home}'."))
         self.stdout.write(
@@ -51,6 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  {len(tools)} calculators and self-checks")
         if prospects:
             self.stdout.write(f"  {prospects} demo prospects with calls and reading")
+        if history:
+            self.stdout.write(f"  {history} past prospects with six months of deals")
         self.stdout.write("Sign in at /admin/ (editors) or /accounts/login/ (sales):")
         for user in users:
             self.stdout.write(
