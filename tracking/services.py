@@ -233,7 +233,13 @@ def roll_up_page_view(*, page_view_id: str) -> str | None:
     again with the same events writes the same values.
     """
     with transaction.atomic():
-        page_view = PageView.objects.select_for_update().filter(pk=page_view_id).first()
+        # FOR NO KEY UPDATE: roll-ups of a page view queue behind each other,
+        # while ingest keeps inserting events that reference it.
+        page_view = (
+            PageView.objects.select_for_update(no_key=True)
+            .filter(pk=page_view_id)
+            .first()
+        )
         if page_view is None:
             return None
         rows = list(
@@ -275,7 +281,9 @@ def roll_up_page_view(*, page_view_id: str) -> str | None:
 def _roll_up_visitor_page(
     *, page_view: PageView, last_seen: datetime, rule: FinishRule
 ) -> None:
-    locked = Visitor.objects.select_for_update().filter(pk=page_view.visitor_id)
+    locked = Visitor.objects.select_for_update(no_key=True).filter(
+        pk=page_view.visitor_id
+    )
     if not list(locked.values_list("pk", flat=True)):
         return
     _assign_visit(page_view=page_view, last_seen=last_seen)
