@@ -135,3 +135,26 @@ def test_small_samples_read_too_few_to_tell(n, expected):
     figure = Figure(value=0.5, numerator=n / 2, n=n)
 
     assert show(figure, SHARE, min_n=10).text == expected
+
+
+def test_cost_of_calls_with_prospects_who_never_engaged(week, seller, guide):
+    reader = educated_prospect(seller, guide)  # read 20 minutes
+    silent_lost = ProspectFactory(owner=seller)
+    silent_won = ProspectFactory(owner=seller)
+    for prospect in (reader, silent_lost, silent_won):
+        CallFactory(prospect=prospect, starts_at=at(TUESDAY, 10))
+    CallFactory(prospect=silent_lost, starts_at=at(TUESDAY, 15))
+    closed(silent_won, Outcome.WON, TUESDAY)
+
+    waste = cohorts.unqualified_cost(
+        week,
+        hours_per_call=Decimal("1.5"),
+        cost_per_hour=Decimal("60"),
+        reps=2,
+        now=at(MONDAY + timedelta(days=7)),
+    )
+
+    # Only the silent prospect who never bought: 2 calls x 1.5 h x 60 = 180.
+    assert (waste.calls, waste.hours, waste.cost) == (2, 3.0, 180.0)
+    # What-if over one week: 5 h and 7 h x 2 reps x 60.
+    assert (waste.what_if_low, waste.what_if_high) == (600.0, 840.0)
