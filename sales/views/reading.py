@@ -70,7 +70,9 @@ def by_token(request, token):
     if viewer_for_browser(request, assignment) is not None:
         return HttpResponseRedirect(reverse("reading:list"))
     context = reading_list_for(assignment=assignment, viewer=None)
-    context["token"] = token
+    # Forms and the opening script use relative URLs: the token is never
+    # written into the page itself.
+    context["via_link"] = True
     response = render(request, "sales/reading/list.html", context)
     # Same-origin only: the token never leaks to other sites, and forms keep a
     # real Origin header (no-referrer would send "null" and fail CSRF checks).
