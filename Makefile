@@ -47,12 +47,16 @@ chromium:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# axe-core for the accessibility audit, pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check templates
 
-test: install chromium lint
+test: install chromium node_modules/.package-lock.json lint
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -m "not services"
@@ -60,7 +64,7 @@ test: install chromium lint
 services:
 	scripts/start-services
 
-test-services: install chromium services
+test-services: install chromium node_modules/.package-lock.json services
 	DATABASE_URL=$(SERVICES_DATABASE_URL) \
 	CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
 	CELERY_RESULT_BACKEND=$(SERVICES_RESULT_BACKEND) \
@@ -74,4 +78,4 @@ beat: install
 	CELERY_TASK_ALWAYS_EAGER=false $(BIN)/celery -A portal beat -l info
 
 clean:
-	rm -rf $(VENV) staticfiles var db.sqlite3 db.sqlite3-shm db.sqlite3-wal
+	rm -rf $(VENV) node_modules staticfiles var db.sqlite3 db.sqlite3-shm db.sqlite3-wal
