@@ -10,6 +10,7 @@ import contextlib
 from datetime import datetime
 
 import pytest
+from celery._state import _set_task_join_will_block
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.tracking.conftest import BROWSER_UA, FakeClock, make_guide
@@ -94,6 +95,10 @@ def reading(transactional_db, page, live_server, server_clock, settings):
         with contextlib.suppress(PlaywrightError):
             request.response()
     page.close()
+    # NOTE: Celery guards joins with one process-wide flag that eager tasks set
+    # and restore; two live-server threads running roll-ups at once can leave
+    # it set, which would make later result.get() calls in this process fail.
+    _set_task_join_will_block(False)
 
 
 SILENCE = """() => {
