@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.sessions.SessionIdleRenewalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -139,6 +140,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Signed-in sessions end after this long without use (portal/sessions.py renews
+# an active session at most every SESSION_RENEW_SECONDS).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=8 * 60) * 60
+SESSION_RENEW_SECONDS = 300
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -235,6 +240,8 @@ SALES_READING_COOKIE = "portal_reading"
 SALES_READING_COOKIE_DAYS = env.int("SALES_READING_COOKIE_DAYS", default=90)
 # Remind the owner this many hours before a call whose prospect has not started.
 SALES_REMINDER_HOURS = env.int("SALES_REMINDER_HOURS", default=24)
+# A client asking for more unknown links than this in a minute is refused (429).
+SALES_UNKNOWN_LINKS_PER_MINUTE = env.int("SALES_UNKNOWN_LINKS_PER_MINUTE", default=20)
 
 # Insights --------------------------------------------------------------------
 

@@ -6,11 +6,15 @@ first interaction or by any button) records the browser as a viewer and swaps
 the token in the URL for a first-party cookie.
 """
 
+import logging
 import uuid
+from functools import wraps
 
+from django.conf import settings
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -26,17 +30,57 @@ from sales.services import (
     viewer_ids_from_cookie,
 )
 from sales.tasks import email_assignment_link, notify_link_requested
+from tracking.clients import client_fingerprint
+from tracking.ratelimit import within_limit
+
+logger = logging.getLogger(__name__)
 
 
-def assignment_for_token(token: str) -> Assignment:
+class TooManyGuesses(Exception):
+    """One client asked for too many links that do not exist."""
+
+
+def assignment_for_token(request, token: str) -> Assignment:
+    """The assignment behind a link, or 404; 429 for a client that keeps guessing.
+
+    Only unknown tokens count against the client, so a prospect reloading
+    their own link is never limited.
+    """
     assignment = (
         Assignment.objects.for_token(token)
         .select_related("prospect__owner", "call", "created_by")
         .first()
     )
     if assignment is None:
+        client = client_fingerprint(request)
+        allowed = within_limit(
+            "sales-unknown-link",
+            client,
+            limit=settings.SALES_UNKNOWN_LINKS_PER_MINUTE,
+            now=timezone.now(),
+        )
+        if not allowed:
+            logger.warning(
+                "Unknown reading-list links: client %s over the limit", client[:12]
+            )
+            raise TooManyGuesses
         raise Http404("No reading list has this link.")
     return assignment
+
+
+def guarded(view):
+    """Answer 429 with a friendly page when the client keeps guessing links."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except TooManyGuesses:
+            response = render(request, "sales/reading/no_list.html", status=429)
+            response["Retry-After"] = "60"
+            return response
+
+    return wrapper
 
 
 def link_gone(request, assignment: Assignment):
@@ -61,10 +105,11 @@ def current_viewer(request) -> Viewer | None:
     return None
 
 
+@guarded
 @never_cache
 @require_safe
 def by_token(request, token):
-    assignment = assignment_for_token(token)
+    assignment = assignment_for_token(request, token)
     if not assignment.is_usable():
         return link_gone(request, assignment)
     if viewer_for_browser(request, assignment) is not None:
@@ -81,11 +126,12 @@ def by_token(request, token):
     return response
 
 
+@guarded
 @never_cache
 @require_POST
 def open_by_token(request, token):
     """Exchange the link's token for the first-party cookie."""
-    assignment = assignment_for_token(token)
+    assignment = assignment_for_token(request, token)
     if not assignment.is_usable():
         return link_gone(request, assignment)
     viewer = open_link(request=request, assignment=assignment)
@@ -111,12 +157,13 @@ def reading_list(request):
     return render(request, "sales/reading/list.html", context)
 
 
+@guarded
 @never_cache
 @require_POST
 def consent(request, token=None):
     """Record yes or no; from the token page this is also the link's first use."""
     if token is not None:
-        assignment = assignment_for_token(token)
+        assignment = assignment_for_token(request, token)
         if not assignment.is_usable():
             return link_gone(request, assignment)
         viewer = open_link(request=request, assignment=assignment)
