@@ -8,9 +8,11 @@ import uuid
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +24,7 @@ from content.models import content_pages
 from sales.brief import brief_for
 from sales.forms import AssignmentForm, CallForm, ProspectForm
 from sales.models import Assignment, Call, Notification, Prospect
+from sales.privacy import erase_prospect, export_prospect
 from sales.readiness import Readiness, readiness_for
 from sales.roles import is_sales_manager, sales_team
 from sales.services import (
@@ -190,7 +193,41 @@ def prospect_brief(request, pk):
     prospect = get_prospect(request, pk)
     context = brief_for(prospect)
     context["new_links"] = request.session.pop(LINK_SESSION_KEY, {})
+    context["can_manage"] = is_sales_manager(request.user)
     return render(request, "sales/brief.html", context)
+
+
+def manager_only(request):
+    if not is_sales_manager(request.user):
+        raise PermissionDenied("Only a sales manager can export or erase a prospect.")
+
+
+@sales_user_required
+def prospect_export(request, pk):
+    """Everything held about the prospect, as a JSON download (managers)."""
+    prospect = get_prospect(request, pk)
+    manager_only(request)
+    response = JsonResponse(
+        export_prospect(prospect),
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"indent": 2},
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="prospect-{prospect.pk}.json"'
+    )
+    return response
+
+
+@sales_user_required
+def prospect_erase(request, pk):
+    """Erase the prospect and all their reading, after a confirmation (managers)."""
+    prospect = get_prospect(request, pk)
+    manager_only(request)
+    if request.method == "POST":
+        erase_prospect(prospect=prospect)
+        messages.success(request, "The prospect and all their reading were erased.")
+        return HttpResponseRedirect(reverse("sales:prospects"))
+    return render(request, "sales/prospect_erase.html", {"prospect": prospect})
 
 
 @sales_user_required
