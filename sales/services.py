@@ -88,10 +88,22 @@ def extend_assignment(*, assignment: Assignment, days: int) -> Assignment:
 
 
 def revoke_assignment(*, assignment: Assignment) -> Assignment:
-    """Stop the link working; the reading list answers 410 from now on."""
-    if assignment.revoked_at is None:
-        assignment.revoked_at = timezone.now()
-        assignment.save(update_fields=["revoked_at"])
+    """Stop the link working and stop measuring the browsers that used it.
+
+    Tabs still open send their next beacon and are told the page view is no
+    longer accepted (410), so the tracker stops.
+    """
+    from tracking.services import end_visitors
+
+    with transaction.atomic():
+        if assignment.revoked_at is None:
+            assignment.revoked_at = timezone.now()
+            assignment.save(update_fields=["revoked_at"])
+        end_visitors(
+            visitor_ids=assignment.viewers.exclude(visitor=None).values_list(
+                "visitor_id", flat=True
+            )
+        )
     logger.info("Assignment %s revoked", assignment.pk)
     return assignment
 

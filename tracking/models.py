@@ -45,7 +45,8 @@ class Status(models.TextChoices):
 
 class VisitorQuerySet(models.QuerySet):
     def for_token(self, token: str) -> "VisitorQuerySet":
-        return self.filter(token_hash=hash_visitor_token(token))
+        """The still-measured visitor whose cookie holds ``token``."""
+        return self.filter(token_hash=hash_visitor_token(token), ended_at=None)
 
 
 class Visitor(models.Model):
@@ -57,6 +58,12 @@ class Visitor(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     consented_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When measuring this browser stopped (its link was revoked): "
+        "tabs still open are refused from then on.",
+    )
 
     objects = VisitorQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from wagtail.models import Page
 
@@ -86,6 +87,20 @@ def forget_visitor(*, request: HttpRequest, response: HttpResponse) -> int | Non
     return Visitor.objects.for_token(token).values_list("pk", flat=True).first()
 
 
+def end_visitors(*, visitor_ids, now: datetime | None = None) -> int:
+    """Stop measuring these browsers: their open tabs' next beacons get 410.
+
+    Their progress so far is kept; a browser that consents again later gets a
+    new visitor id.
+    """
+    ended = Visitor.objects.filter(pk__in=list(visitor_ids), ended_at=None).update(
+        ended_at=now or timezone.now()
+    )
+    if ended:
+        logger.info("Stopped measuring %s visitors", ended)
+    return ended
+
+
 def erase_visitor(*, visitor_id: int) -> bool:
     """Delete a visitor with every visit, page view, event and roll-up of theirs."""
     deleted, _ = Visitor.objects.filter(pk=visitor_id).delete()
@@ -124,7 +139,7 @@ def record_batch(
     page_view_id = uuid.UUID(batch.v)
     known = (
         PageView.objects.filter(pk=page_view_id)
-        .values_list("page_id", "started_at")
+        .values_list("page_id", "started_at", "visitor__ended_at")
         .first()
     )
     if known is None:
@@ -152,11 +167,13 @@ def record_batch(
             ],
             ignore_conflicts=True,
         )
-        known = (batch.p, started_at)
+        known = (batch.p, started_at, None)
 
-    page_id, started_at = known
+    page_id, started_at, visitor_ended_at = known
     if page_id != batch.p:
         return Outcome.PAGE_MISMATCH
+    if visitor_ended_at is not None:
+        return Outcome.GONE
     age = now - started_at
     if age > timedelta(seconds=settings.TRACKING_PAGE_VIEW_MAX_SECONDS):
         return Outcome.GONE

@@ -181,3 +181,48 @@ def test_own_link_form_errors_are_shown(client, other_browser, assignment, token
 
     assert response.status_code == 400
     assert b"field--error" in response.content
+
+
+def test_revoking_refuses_the_beacons_of_a_tab_still_open(
+    client, assignment, token, guide, monkeypatch
+):
+    from tests.tracking.conftest import FakeClock, Reader
+    from tracking import views
+
+    clock = FakeClock()
+    monkeypatch.setattr(views, "clock", clock)
+    client.post(url(token, "consent/"), {"choice": "yes"})
+    reader = Reader(client, guide)
+    assert reader.send(reader.batch(1000, {"k": "view"})).status_code == 202
+    clock.advance(15)
+    assert (
+        reader.send(reader.batch(15000, {"k": "engaged", "ms": 9000})).status_code
+        == 202
+    )
+
+    revoke_assignment(assignment=assignment)
+    clock.advance(15)
+    response = reader.send(reader.batch(30000, {"k": "engaged", "ms": 20000}))
+
+    assert response.status_code == 410
+    assert response.json()["stop"] is True
+    viewer = Viewer.objects.get()
+    assert viewer.visitor.ended_at is not None
+
+
+def test_consenting_again_after_revocation_gets_a_new_visitor(
+    client, assignment, token, prospect, seller, guide
+):
+    from sales.services import Pick, create_assignment
+
+    client.post(url(token, "consent/"), {"choice": "yes"})
+    first = Viewer.objects.get().visitor_id
+    revoke_assignment(assignment=assignment)
+
+    _, second_token = create_assignment(
+        prospect=prospect, created_by=seller, picks=[Pick(guide)]
+    )
+    client.post(url(second_token, "consent/"), {"choice": "yes"})
+
+    visitors = set(Viewer.objects.values_list("visitor_id", flat=True))
+    assert len(visitors) == 2 and first in visitors
