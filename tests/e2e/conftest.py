@@ -15,3 +15,14 @@ def editor(transactional_db):
     )
     user.groups.add(group)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _release_celery_join_guard():
+    """Eager tasks run by two live-server threads at once can leave Celery's
+    process-wide "joining would block" flag set; later result.get() calls in
+    this process would then fail. Clear it after every browser test."""
+    from celery._state import _set_task_join_will_block
+
+    yield
+    _set_task_join_will_block(False)
