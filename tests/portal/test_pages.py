@@ -24,6 +24,15 @@ def test_home_page_has_the_portal_layout(client, site):
     assert "<footer" in html
     assert "/static/css/portal.css" in html
     assert "django-htmx" in html or "htmx" in html
+    assert "hx-headers" not in html
+    assert "csrftoken" not in response.cookies, "anonymous readers get no cookie"
+
+
+def test_signed_in_pages_send_the_csrf_token_with_htmx(client):
+    client.force_login(make_user("sam", SALESPERSON))
+
+    html = client.get("/sales/").content.decode()
+
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
 
 
