@@ -15,12 +15,15 @@ SERVICES_BROKER_URL ?= redis://127.0.0.1:6379/0
 SERVICES_RESULT_BACKEND ?= redis://127.0.0.1:6379/1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install run test test-services lint chromium services worker beat clean
+.PHONY: help install run test test-services lint chromium services worker beat clean \
+	wrk bench bench-quick
 
 help:
 	@echo "make run            serve the portal with demo data on http://$(HOST):$(PORT)"
 	@echo "make test           lint, checks and the whole test suite (embedded mode)"
 	@echo "make test-services  the suite again on PostgreSQL, Redis and a real Celery worker"
+	@echo "make bench          benchmark the hot paths (docs/benchmarks.md; about 20 min)"
+	@echo "make bench-quick    the same benchmark on tiny data, as a smoke test"
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +73,21 @@ test-services: install chromium node_modules/.package-lock.json services
 	CELERY_RESULT_BACKEND=$(SERVICES_RESULT_BACKEND) \
 	PORTAL_SERVICES=1 \
 		$(BIN)/pytest
+
+wrk:
+	@command -v wrk >/dev/null || { \
+		echo "Installing Debian's wrk for the benchmark"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+
+# Recreates the portal_bench database (PostgreSQL at BENCH_POSTGRES_URL, by
+# default the local server) and uses Redis databases 12 and 13 only;
+# BENCH_ARGS adds options, e.g. BENCH_ARGS="--events 1000000".
+bench: install services wrk
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-quick: install services wrk
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
 worker: install
 	CELERY_TASK_ALWAYS_EAGER=false $(BIN)/celery -A portal worker -l info

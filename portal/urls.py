@@ -35,6 +35,11 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+if settings.BENCHMARK_NOOP:
+    from bench.views import noop
+
+    urlpatterns.append(path("bench/noop", noop, name="bench_noop"))
+
 # Search, sitemap.xml, robots.txt and range-aware media before Wagtail's pages.
 urlpatterns += [
     path("", include("content.urls")),

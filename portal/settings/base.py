@@ -9,6 +9,7 @@ PostgreSQL, Redis and a real worker.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "portal.sessions.SessionIdleRenewalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -105,6 +107,27 @@ TEMPLATES = [
     },
 ]
 
+# Content Security Policy (django-csp) ---------------------------------------
+# Scripts come from the portal itself or carry the response's nonce; nothing
+# may frame the portal. Wagtail's and Django's admins send their own headers.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        # htmx adds one <style> for its indicators, and charts use style attributes.
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # Databases -----------------------------------------------------------------
 
 DATABASES = {
@@ -125,6 +148,10 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Routes the benchmark's reference view (bench/views.py); only
+# portal/settings/bench.py turns it on.
+BENCHMARK_NOOP = False
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
 

@@ -1,0 +1,1 @@
+"""The hot-path benchmark: ``python -m bench`` (see docs/benchmarks.md)."""
