@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -29,6 +30,10 @@ OUTCOME_RESPONSES = {
 
 def refuse(status: int, error: str, **extra) -> JsonResponse:
     return JsonResponse({"error": error, **extra}, status=status)
+
+
+# How long a tracker should wait before retrying a batch the database missed.
+DATABASE_RETRY_SECONDS = 30
 
 
 def rate_limited() -> JsonResponse:
@@ -90,12 +95,20 @@ def ingest(request: HttpRequest) -> JsonResponse:
     ):
         return rate_limited()
 
-    outcome = services.record_batch(
-        batch=batch,
-        visitor_token=token,
-        measure_anonymously=measure_anonymously,
-        browser=clients.browser_family(request),
-        now=now,
-    )
+    try:
+        outcome = services.record_batch(
+            batch=batch,
+            visitor_token=token,
+            measure_anonymously=measure_anonymously,
+            browser=clients.browser_family(request),
+            now=now,
+        )
+    except (OperationalError, InterfaceError):
+        # The tracker keeps a batch answered with a 5xx and sends it again with
+        # the same number, so nothing is lost and nothing stored twice.
+        logger.warning("Batch for page view %s refused: database unavailable", batch.v)
+        response = refuse(503, "database_unavailable")
+        response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+        return response
     status, payload = OUTCOME_RESPONSES[outcome]
     return JsonResponse(payload, status=status)
