@@ -99,8 +99,9 @@ def check_assignments_complete(visitor_id: int) -> int:
     """Notify owners whose prospect (browsing as ``visitor_id``) is now Ready.
 
     Triggered when tracking announces a finished piece. Each assignment is
-    marked complete once (``completed_at``) and its notice has a unique event
-    key, so a second run, or two runs at once, notify once.
+    marked complete once (``completed_at``), after its notice, which has a
+    unique event key: a second run, two runs at once, or a run after a worker
+    died mid-way, notify and email once.
     """
     from sales.readiness import Readiness, readiness_for
 
@@ -122,10 +123,9 @@ def check_assignments_complete(visitor_id: int) -> int:
         state = readiness[assignment.prospect_id]
         if state.status != Readiness.READY:
             continue
-        updated = Assignment.objects.filter(pk=assignment.pk, completed_at=None).update(
-            completed_at=timezone.now()
-        )
         prospect = assignment.prospect
+        # Notify before marking complete: a run that dies in between leaves the
+        # assignment to the next run, whose notice and email are guarded.
         notify(
             recipient=prospect.owner,
             kind=Notification.Kind.ASSIGNMENT_COMPLETE,
@@ -135,7 +135,9 @@ def check_assignments_complete(visitor_id: int) -> int:
             email_template="sales/email/notification.txt",
             context={"reasons": state.reason_line},
         )
-        notified += updated
+        notified += Assignment.objects.filter(
+            pk=assignment.pk, completed_at=None
+        ).update(completed_at=timezone.now())
     return notified
 
 
