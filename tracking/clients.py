@@ -17,7 +17,7 @@ from tracking.models import Browser
 # and the email security scanners that open every link at delivery.
 ROBOT_PATTERN = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|scrap|headless|phantomjs|puppeteer|playwright"
-    r"|selenium|webdriver|lighthouse|pagespeed|preview|prerender|python-|curl/|wget"
+    r"|selenium|webdriver|lighthouse|page ?speed|preview|prerender|python-|curl/|wget"
     r"|httpclient|okhttp|go-http|java/|libwww|scanner|safelinks|mimecast|proofpoint"
     r"|barracuda|urldefense|checkpoint|fortiguard|sophos|trendmicro|symantec"
     r"|facebookexternalhit|whatsapp|slack|discord|skype|outlook-ios|monitor",
