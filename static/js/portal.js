@@ -61,3 +61,37 @@
     document.addEventListener("htmx:responseError", failed);
     document.addEventListener("htmx:sendError", failed);
 })();
+
+/* Small page actions without inline handlers (the Content Security Policy
+   allows no inline script): copy a field's text, print the page. */
+(function () {
+    "use strict";
+
+    document.addEventListener("click", function (event) {
+        var copy = event.target.closest("[data-copy]");
+        if (copy) {
+            var field = document.getElementById(copy.dataset.copy);
+            if (field && navigator.clipboard) {
+                navigator.clipboard.writeText(field.value).then(function () {
+                    copy.textContent = "Copied";
+                }, function () {
+                    field.select();
+                });
+            } else if (field) {
+                field.select();
+            }
+        }
+        if (event.target.closest("[data-print]")) {
+            window.print();
+        }
+    });
+})();
+
+/* Self-refreshing lists ([data-refresh-when-visible]) skip their refresh
+   while the tab is hidden: nobody is looking, and the server is spared. */
+document.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    if (document.hidden && source && source.hasAttribute("data-refresh-when-visible")) {
+        event.preventDefault();
+    }
+});

@@ -26,3 +26,23 @@ def _release_celery_join_guard():
 
     yield
     _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Every browser test doubles as a Content Security Policy check: a page
+    of the test's own context that reports a violation fails the test."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+    page.context.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and violations.append(message.text)
+        ),
+    )
+    yield
+    assert violations == []
