@@ -243,3 +243,23 @@ def test_brief_shows_evidence_inputs_and_timeline(
     assert "Pool length" in html and "£41,000" in html
     assert "2 return visits" in html
     assert "Reading list created" in html
+
+
+def test_manager_switches_between_the_team_and_one_salesperson(
+    client, seller, other_seller, call
+):
+    from tests.sales.factories import manager
+
+    theirs = CallFactory(prospect=ProspectFactory(owner=other_seller, name="Lee Berg"))
+    client.force_login(manager())
+
+    team = client.get("/sales/").content.decode()
+    one = client.get("/sales/", {"owner": seller.pk}).content.decode()
+
+    assert '<select id="call-owner" name="owner">' in team
+    assert "Dana Whitfield" in team and theirs.prospect.name in team
+    assert "Dana Whitfield" in one and theirs.prospect.name not in one
+
+
+def test_salespeople_get_no_owner_switch(signed_in, call):
+    assert b'name="owner"' not in signed_in.get("/sales/").content
