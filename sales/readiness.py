@@ -106,6 +106,16 @@ def times(count: int) -> str:
     return {1: "once", 2: "twice"}.get(count, f"{count} times")
 
 
+SHOWN_ANSWERS = 6
+
+
+def said(value) -> str:
+    """An answer as a reason reads it: yes/no rather than True/False."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def describe_completion(title: str, completion: dict | None) -> str:
     """'used Pool cost: length_m 8, budget 60000', or the band of an assessment.
 
@@ -115,7 +125,9 @@ def describe_completion(title: str, completion: dict | None) -> str:
     data = (completion or {}).get("data") or {}
     if data.get("band"):
         return f"completed {title}: {data['band']}"
-    shown = ", ".join(f"{name} {value}" for name, value in list(data.items())[:4])
+    shown = ", ".join(
+        f"{name} {said(value)}" for name, value in list(data.items())[:SHOWN_ANSWERS]
+    )
     return f"used {title}: {shown}" if shown else f"used {title}"
 
 

@@ -93,7 +93,8 @@ def history_prospect(number, sellers, pieces, rng, now, today) -> None:
         ),
         created_at=start,
     )
-    call_at = start + timedelta(days=7, hours=rng.choice([9, 11, 14]))
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    call_at = midnight + timedelta(days=7, hours=rng.choice([9, 11, 14]))
     call = Call.objects.create(
         prospect=prospect, owner=owner, starts_at=call_at, notes="First call"
     )

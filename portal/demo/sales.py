@@ -131,6 +131,11 @@ def first_of(kind: str) -> Page | None:
     return page.specific if page else None
 
 
+def pool_cost_estimator() -> Page | None:
+    page = content_pages().filter(slug="pool-cost-estimator").first()
+    return page.specific if page else None
+
+
 def library() -> Library:
     articles = [
         page.specific
@@ -141,7 +146,7 @@ def library() -> Library:
         guide=first_of(ContentKind.GUIDE),
         articles=articles,
         video=first_of(ContentKind.VIDEO),
-        calculator=first_of(ContentKind.CALCULATOR),
+        calculator=pool_cost_estimator() or first_of(ContentKind.CALCULATOR),
     )
 
 
@@ -336,10 +341,20 @@ def read(token: str, page: Page, at, *, share: float, end: bool = True) -> None:
 def use_calculator(token: str, page: Page, at, rng: random.Random) -> None:
     view = page_view_id(token, page, at)
     send(token, {"v": view, "p": page.pk, "s": 0, "t": 1000, "e": [{"k": "view"}]}, at)
+    # What the pool cost estimator reports: the visitor's inputs and its result.
+    size, total = rng.choice(
+        [
+            ("small", "£31,500 to £34,700"),
+            ("family", "£38,900 to £42,800"),
+            ("large", "£49,600 to £54,600"),
+        ]
+    )
     inputs = {
-        "length_m": rng.choice([7, 8, 9, 10]),
-        "width_m": rng.choice([3.5, 4, 4.5]),
-        "budget": rng.choice([40000, 55000, 70000]),
+        "size": size,
+        "shape": rng.choice(["1", "1.04", "1.08"]),
+        "heating": rng.random() < 0.7,
+        "cover": rng.choice(["none", "safety", "auto"]),
+        "total": total,
     }
     events = [
         {"k": "engaged", "ms": 90_000},

@@ -117,3 +117,15 @@ def test_readiness_queries_do_not_grow_with_prospects(
         result = readiness_for(prospects)
 
     assert {r.status for r in result.values()} == {Readiness.READY}
+
+
+def test_yes_no_answers_read_as_words(prospect, sharing_viewer, guide):
+    progress(
+        sharing_viewer.visitor,
+        guide,
+        Status.FINISHED,
+        completion={"id": "calc", "data": {"heating": True, "cover": False}},
+    )
+
+    line = state(prospect).reason_line
+    assert "heating yes" in line and "cover no" in line
