@@ -6,6 +6,7 @@ goes to the console, so a newcomer needs no other process. ``DATABASE_URL``,
 PostgreSQL, Redis and a real worker.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -30,7 +31,9 @@ def local_secret_key(path: Path) -> str:
 
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or local_secret_key(
+# Read without django-environ: it treats a value starting with "$" as the name
+# of another variable, and a random key may well start with one.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or local_secret_key(
     BASE_DIR / ".dev-secret-key"
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])

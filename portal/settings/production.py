@@ -4,13 +4,15 @@ Start-up fails when a required value is missing rather than running with a
 guessed default.
 """
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.base import *  # noqa: F403
 from portal.settings.base import env
 
 DEBUG = False
-SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a long random value.")

@@ -132,3 +132,20 @@ def test_production_turns_debug_off_even_when_asked():
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["debug"] is False
+
+
+def test_a_secret_key_starting_with_a_dollar_works_and_is_never_echoed():
+    key = "$" + get_random_secret_key()
+    env = production_env(DJANGO_SECRET_KEY=key)
+    del env["DJANGO_ALLOWED_HOSTS"]
+
+    started = run_python(
+        PRINT_SETTINGS,
+        "portal.settings.production",
+        **production_env(DJANGO_SECRET_KEY=key),
+    )
+    refused = run_python(PRINT_SETTINGS, "portal.settings.production", **env)
+
+    assert started.returncode == 0, started.stderr
+    assert "DJANGO_ALLOWED_HOSTS" in refused.stderr
+    assert key[1:] not in refused.stderr
