@@ -163,8 +163,11 @@ def test_assigned_prospect_reads_and_the_salesperson_sees_ready(
 
     prospect = browser.new_context(user_agent=BROWSER_UA)
     reader = prospect.new_page()
+    beacons = []
+    reader.on("request", lambda request: "/t/" in request.url and beacons.append(1))
     reader.goto(link)
     expect(reader.get_by_text("Start with the guide, then price it.")).to_be_visible()
+    assert beacons == [], "nothing is measured on the reading list before consent"
     reader.get_by_role("button", name="Yes, share my progress").click()
     expect(reader).to_have_url(re.compile(r"/a/#consent$"))
     expect(reader.get_by_text("You are sharing your progress.")).to_be_visible()
@@ -187,3 +190,19 @@ def test_assigned_prospect_reads_and_the_salesperson_sees_ready(
     assert len(done) == 1
     assert done[0].to == ["sam@example.com"]
     assert Notification.objects.filter(kind="assignment_complete").count() == 1
+    assert_no_address_or_user_agent_stored()
+
+
+def assert_no_address_or_user_agent_stored():
+    """After a whole browser run, no table holds a client address or the raw
+    user agent: only the browser family is kept."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                text = repr(row)
+                assert "127.0.0.1" not in text, table
+                assert BROWSER_UA not in text, table
+                assert "AppleWebKit" not in text, table
