@@ -18,6 +18,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 
@@ -179,6 +180,8 @@ class Worker:
             return []
 
     def kill_child(self, index: int) -> int:
+        # Right after a start or a kill, the pool may still be forking.
+        wait_for(self.children, timeout=30, message="the worker has no pool process")
         children = self.children()
         pid = children[index % len(children)]
         os.kill(pid, signal.SIGKILL)
@@ -241,10 +244,14 @@ def producing_to(broker_url: str, queue: str):
     }
 
     def reset_pools():
+        # Celery's own pool and kombu's process-wide producer pools, keyed by
+        # connection, are both closed and forgotten, so the next task sent
+        # opens a connection to whichever broker is configured then.
         if celery_app._pool is not None:
             celery_app._pool.force_close_all()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
+        kombu.pools.reset()
 
     reset_pools()
     os.environ["CELERY_BROKER_URL"] = broker_url
