@@ -24,8 +24,9 @@ MAX_RANGES = 200
 
 BlockId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Millis = Annotated[int, Field(ge=0, le=MAX_MS)]
+# No NUL in answers: PostgreSQL's jsonb cannot store it.
 Answer = (
-    Annotated[str, StringConstraints(max_length=200)]
+    Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
     | Annotated[int, Field(ge=-(10**12), le=10**12)]
     | Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
     | bool
