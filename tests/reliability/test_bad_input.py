@@ -7,6 +7,7 @@ be refused before the parser sees them.
 
 import json
 import os
+import uuid
 
 import pytest
 from django.conf import settings as django_settings
@@ -26,7 +27,7 @@ from tracking import views
 
 EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", 10_000))
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -58,9 +59,29 @@ def malformed_bodies(page_id):
         json_values.map(lambda v: json.dumps(v, allow_nan=True).encode()),
         st.binary(min_size=1, max_size=40).map(lambda b: b'{"v": "' + b + b'"}'),
         st.integers(1, 3).map(lambda n: b"[" * (20_000 * n)),
+        completions(page_id),
     )
 
 
+def completions(page_id):
+    """Well-formed batches whose answers are any text, NUL and lone surrogates too."""
+    answers = st.dictionaries(
+        st.from_regex(r"[a-z]{1,8}", fullmatch=True), st.text(max_size=30), max_size=4
+    )
+    return answers.map(
+        lambda data: json.dumps(
+            {
+                "v": uuid.uuid4().hex,
+                "p": page_id,
+                "s": 0,
+                "t": 0,
+                "e": [{"k": "complete", "id": "calc", "data": data}],
+            }
+        ).encode()
+    )
+
+
+@pytest.mark.services
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -79,3 +100,19 @@ def test_ten_thousand_malformed_beacons_give_no_server_error_and_store_nothing(
     if response.status_code != 202 or response.json() != {"ok": True}:
         assert stored() == before
     assert all(size <= django_settings.TRACKING_MAX_BODY_BYTES for size in parsed)
+
+
+@pytest.mark.parametrize("answer", ["a\u0000b", "\u0000"])
+def test_an_answer_with_nul_is_refused_not_a_server_error(client, article, answer):
+    body = {
+        "v": uuid.uuid4().hex,
+        "p": article.pk,
+        "s": 0,
+        "t": 0,
+        "e": [{"k": "complete", "id": "calc", "data": {"a": answer}}],
+    }
+
+    response = post(client, json.dumps(body), "application/json", SAME_ORIGIN)
+
+    assert response.status_code == 422
+    assert stored() == (0, 0)
