@@ -37,6 +37,8 @@ Money = Annotated[
     Decimal, Field(ge=0, lt=Decimal("1e12"), max_digits=14, decimal_places=2)
 ]
 Day = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
+# Text without NUL characters, which PostgreSQL cannot store.
+NO_NUL = r"^[^\x00]*$"
 
 
 class TokenAuth(HttpBearer):
@@ -71,9 +73,11 @@ class Message(Schema):
 
 
 class ProspectIn(Schema):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=150)]
-    email: Annotated[str, StringConstraints(max_length=254)] = ""
-    company: Annotated[str, StringConstraints(max_length=150)] = ""
+    name: Annotated[
+        str, StringConstraints(min_length=1, max_length=150, pattern=NO_NUL)
+    ]
+    email: Annotated[str, StringConstraints(max_length=254, pattern=NO_NUL)] = ""
+    company: Annotated[str, StringConstraints(max_length=150, pattern=NO_NUL)] = ""
     source: Literal[tuple(Source.values)] = Source.OTHER.value  # type: ignore[valid-type]
     stage: Literal[tuple(Stage.values)] = Stage.LEAD.value  # type: ignore[valid-type]
     became_mql_at: (
@@ -96,7 +100,7 @@ class ProspectOut(Schema):
 
 class DealIn(Schema):
     prospect_crm_id: CrmId
-    title: Annotated[str, StringConstraints(max_length=150)] = ""
+    title: Annotated[str, StringConstraints(max_length=150, pattern=NO_NUL)] = ""
     amount: Money
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")] = "GBP"
     stage: Literal[tuple(DealStage.values)] = DealStage.DISCOVERY.value  # type: ignore[valid-type]

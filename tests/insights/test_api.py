@@ -173,3 +173,19 @@ def test_the_command_prints_a_token_once(capsys):
 
     printed = capsys.readouterr().out.strip().splitlines()[-1]
     assert ApiToken.objects.get().token_hash == hash_api_token(printed)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["name", "email", "company"])
+def test_text_with_a_nul_character_is_refused_not_a_server_error(client, token, field):
+    body = {"name": "Lee Carter", field: "Lee\x00Carter"}
+
+    response = client.put(
+        "/api/prospects/p-nul",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 422
+    assert not Prospect.objects.filter(crm_id="p-nul").exists()
