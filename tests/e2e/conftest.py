@@ -1,4 +1,7 @@
+import contextlib
+
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +31,29 @@ def _release_celery_join_guard():
     _set_task_join_will_block(False)
 
 
+SILENCE_TRACKER = """() => {
+    navigator.sendBeacon = () => true;
+    window.fetch = () => new Promise(() => {});
+}"""
+
+
 @pytest.fixture(autouse=True)
 def _no_csp_violations(request):
     """Every browser test doubles as a Content Security Policy check: a page
-    of the test's own context that reports a violation fails the test."""
+    of the test's own context that reports a violation fails the test.
+
+    On the way out the page's tracker is silenced and every beacon it sent is
+    answered before the test database is flushed, so no roll-up is still
+    writing while the tables are truncated (PostgreSQL refuses that flush).
+    """
     if "page" not in request.fixturenames:
         yield
         return
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
     page = request.getfixturevalue("page")
     violations = []
+    beacons = []
     page.context.on(
         "console",
         lambda message: (
@@ -44,5 +61,14 @@ def _no_csp_violations(request):
             and violations.append(message.text)
         ),
     )
+    page.context.on(
+        "request", lambda sent: sent.url.endswith("/t/e") and beacons.append(sent)
+    )
     yield
+    for open_page in page.context.pages:
+        with contextlib.suppress(PlaywrightError):
+            open_page.evaluate(SILENCE_TRACKER)
+    for sent in beacons:
+        with contextlib.suppress(PlaywrightError):
+            sent.response()
     assert violations == []
