@@ -20,6 +20,8 @@ from sales.models import (
     hash_token,
     new_token,
 )
+from tracking.clients import browser_family
+from tracking.models import Browser
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +160,8 @@ def open_link(*, request, assignment: Assignment) -> Viewer:
         Viewer.objects.filter(pk=viewer.pk).update(last_seen_at=timezone.now())
         return viewer
 
-    family = browser_family(request.headers.get("User-Agent", ""))
+    # The family's name only: the raw user agent is never stored.
+    family = Browser(browser_family(request)).label
     role = Viewer.Role.PROSPECT
     if assignment.viewers.filter(role=Viewer.Role.PROSPECT).exists():
         role = Viewer.Role.FORWARDED
@@ -225,20 +228,3 @@ def request_own_link(
         viewer.stakeholder = prospect
         viewer.save(update_fields=["stakeholder"])
     return prospect, assignment, token
-
-
-BROWSER_FAMILIES = (
-    ("Edg/", "Edge"),
-    ("OPR/", "Opera"),
-    ("Firefox/", "Firefox"),
-    ("Chrome/", "Chrome"),
-    ("Safari/", "Safari"),
-)
-
-
-def browser_family(user_agent: str) -> str:
-    """The browser's family only: the raw user agent is never stored."""
-    for marker, family in BROWSER_FAMILIES:
-        if marker in user_agent:
-            return family
-    return "Other"

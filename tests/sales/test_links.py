@@ -226,3 +226,14 @@ def test_consenting_again_after_revocation_gets_a_new_visitor(
 
     visitors = set(Viewer.objects.values_list("visitor_id", flat=True))
     assert len(visitors) == 2 and first in visitors
+
+
+def test_a_viewer_keeps_only_the_browser_family(client, assignment, token):
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1"
+    )
+
+    client.post(url(token, "open/"), HTTP_USER_AGENT=iphone)
+
+    assert Viewer.objects.get().browser_family == "Chrome"
