@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -42,6 +44,10 @@ logger = logging.getLogger(__name__)
 # When that one was lost, the next may claim up to this much earlier start.
 FIRST_BEACON_GRACE = timedelta(seconds=60)
 PURGE_CHUNK = 10_000
+# A queued roll-up marks its page view for this long at most, so a lost task
+# holds back the next batch's roll-up no longer than this (the sweeper covers
+# a page view that gets no further batch).
+ROLL_UP_PENDING_SECONDS = 60
 
 
 # Identity --------------------------------------------------------------------
@@ -129,12 +135,14 @@ def record_batch(
     browser: str,
     now: datetime,
 ) -> Outcome:
-    """Store one validated batch and enqueue its page view's roll-up.
+    """Store one validated batch and have its page view rolled up.
 
-    Two queries once a page view exists (find it, insert the events); the
-    first batch of a page view also checks the page and visitor and creates
-    the page view. A retried batch inserts nothing: ``(page view, batch
-    number, position)`` is unique and conflicts are ignored.
+    Once a page view exists a batch costs two statements in autocommit: find
+    the page view, insert the events in one multi-row INSERT. The first batch
+    of a page view also checks the page and visitor, then creates the page
+    view and inserts its events in one transaction. A retried batch inserts
+    nothing: ``(page view, batch number, position)`` is unique and conflicts
+    are ignored.
     """
     page_view_id = uuid.UUID(batch.v)
     known = (
@@ -142,33 +150,69 @@ def record_batch(
         .values_list("page_id", "started_at", "visitor__ended_at")
         .first()
     )
-    if known is None:
-        if not Page.objects.filter(pk=batch.p, live=True).exists():
-            return Outcome.UNKNOWN_PAGE
-        visitor_id = None
-        if visitor_token:
-            visitor_id = (
-                Visitor.objects.for_token(visitor_token)
-                .values_list("pk", flat=True)
-                .first()
-            )
-        if visitor_id is None and not measure_anonymously:
-            return Outcome.DECLINED
-        started_at = now - min(timedelta(milliseconds=batch.t), FIRST_BEACON_GRACE)
-        PageView.objects.bulk_create(
-            [
-                PageView(
-                    id=page_view_id,
-                    page_id=batch.p,
-                    visitor_id=visitor_id,
-                    started_at=started_at,
+    try:
+        if known is None:
+            with transaction.atomic():
+                outcome = _open_page_view(
+                    batch=batch,
+                    visitor_token=visitor_token,
+                    measure_anonymously=measure_anonymously,
                     browser=browser,
+                    now=now,
                 )
-            ],
-            ignore_conflicts=True,
+        else:
+            outcome = _check_batch(batch, known, now=now)
+            if outcome is Outcome.ACCEPTED:
+                _insert_events(batch, now=now)
+    except IntegrityError:
+        # The page view was erased between finding it and inserting.
+        return Outcome.GONE
+    if outcome is Outcome.ACCEPTED:
+        transaction.on_commit(
+            lambda: request_roll_up(page_view_id=str(page_view_id)), robust=True
         )
-        known = (batch.p, started_at, None)
+    return outcome
 
+
+def _open_page_view(
+    *,
+    batch: Batch,
+    visitor_token: str | None,
+    measure_anonymously: bool,
+    browser: str,
+    now: datetime,
+) -> Outcome:
+    if not Page.objects.filter(pk=batch.p, live=True).exists():
+        return Outcome.UNKNOWN_PAGE
+    visitor_id = None
+    if visitor_token:
+        visitor_id = (
+            Visitor.objects.for_token(visitor_token)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    if visitor_id is None and not measure_anonymously:
+        return Outcome.DECLINED
+    started_at = now - min(timedelta(milliseconds=batch.t), FIRST_BEACON_GRACE)
+    PageView.objects.bulk_create(
+        [
+            PageView(
+                id=uuid.UUID(batch.v),
+                page_id=batch.p,
+                visitor_id=visitor_id,
+                started_at=started_at,
+                browser=browser,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    outcome = _check_batch(batch, (batch.p, started_at, None), now=now)
+    if outcome is Outcome.ACCEPTED:
+        _insert_events(batch, now=now)
+    return outcome
+
+
+def _check_batch(batch: Batch, known: tuple, *, now: datetime) -> Outcome:
     page_id, started_at, visitor_ended_at = known
     if page_id != batch.p:
         return Outcome.PAGE_MISMATCH
@@ -180,29 +224,61 @@ def record_batch(
     allowed = age + timedelta(seconds=settings.TRACKING_CLOCK_SKEW_SECONDS)
     if timedelta(milliseconds=batch.t) > allowed:
         return Outcome.IMPOSSIBLE
-
-    try:
-        Event.objects.bulk_create(
-            [
-                Event(
-                    page_view_id=page_view_id,
-                    seq=batch.s,
-                    position=position,
-                    client_ms=batch.t,
-                    received_at=now,
-                    **_event_columns(event),
-                )
-                for position, event in enumerate(batch.e)
-            ],
-            ignore_conflicts=True,
-        )
-    except IntegrityError:
-        # The page view was erased between finding it and inserting.
-        return Outcome.GONE
-    transaction.on_commit(
-        lambda: enqueue_roll_up(page_view_id=str(page_view_id)), robust=True
-    )
     return Outcome.ACCEPTED
+
+
+EVENT_COLUMNS = (
+    "page_view_id",
+    "seq",
+    "position",
+    "kind",
+    "key",
+    "value",
+    "data",
+    "client_ms",
+    "received_at",
+)
+
+
+def _insert_events(batch: Batch, *, now: datetime) -> None:
+    """Insert a batch's events in one statement, ignoring ones already stored.
+
+    A plain multi-row INSERT: no model instances, and no transaction of its
+    own, so a batch after the first costs one round trip here. Values go
+    through each field's own preparation, as the ORM would send them.
+    """
+    fields = [Event._meta.get_field(column) for column in EVENT_COLUMNS]
+    page_view_id = uuid.UUID(batch.v)
+    rows = []
+    for position, event in enumerate(batch.e):
+        values = {
+            "page_view_id": page_view_id,
+            "seq": batch.s,
+            "position": position,
+            "key": "",
+            "value": 0,
+            "data": None,
+            "client_ms": batch.t,
+            "received_at": now,
+            **_event_columns(event),
+        }
+        rows.append(
+            [
+                field.get_db_prep_save(values[column], connection)
+                for field, column in zip(fields, EVENT_COLUMNS, strict=True)
+            ]
+        )
+    quote = connection.ops.quote_name
+    row_placeholders = "(" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"
+    # Table and column names come from the model; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(Event._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([row_placeholders] * len(rows))} "
+        "ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
 
 
 def _event_columns(event) -> dict[str, Any]:
@@ -227,7 +303,41 @@ def _event_columns(event) -> dict[str, Any]:
     return {"kind": event.k}
 
 
-def enqueue_roll_up(*, page_view_id: str) -> None:
+def _pending_key(page_view_id: str) -> str:
+    return f"tracking:roll-up-pending:{page_view_id}"
+
+
+def request_roll_up(*, page_view_id: str) -> None:
+    """Queue a roll-up of a page view unless one is queued and not started yet.
+
+    Call it after the events committed. The roll-up clears the mark before it
+    reads events, so a batch that finds the mark set committed before that
+    read and is included; one that finds it clear queues another roll-up.
+    Batches arriving while a roll-up waits in the queue cost no message.
+    """
+    if not _coalescing():
+        enqueue_roll_up(page_view_id=page_view_id)
+        return
+    key = _pending_key(page_view_id)
+    queued_here = cache.add(key, 1, timeout=ROLL_UP_PENDING_SECONDS)
+    if queued_here and not enqueue_roll_up(page_view_id=page_view_id):
+        cache.delete(key)
+
+
+def _coalescing() -> bool:
+    setting = settings.TRACKING_COALESCE_ROLL_UPS
+    if setting is None:
+        return isinstance(caches["default"], RedisCache)
+    return setting
+
+
+def starting_roll_up(*, page_view_id: str) -> None:
+    """Clear the queued mark: batches from now on queue a roll-up of their own."""
+    if _coalescing():
+        cache.delete(_pending_key(page_view_id))
+
+
+def enqueue_roll_up(*, page_view_id: str) -> bool:
     """Queue a roll-up; when the broker is down the sweeper queues it later."""
     from tracking.tasks import roll_up_page_view
 
@@ -235,6 +345,8 @@ def enqueue_roll_up(*, page_view_id: str) -> None:
         roll_up_page_view.delay(page_view_id)
     except BrokerError:
         logger.warning("Roll-up of page view %s not queued: broker down", page_view_id)
+        return False
+    return True
 
 
 # Roll-ups --------------------------------------------------------------------

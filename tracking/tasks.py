@@ -19,10 +19,12 @@ SWEEP_BATCH = 1_000
 def roll_up_page_view(page_view_id: str) -> str | None:
     """Recompute one page view's progress and its visitor's from raw events.
 
-    Enqueued after each accepted beacon commits, and by the sweeper. The result
+    Enqueued after an accepted beacon commits when none is waiting for the
+    page view already, and by the sweeper. The result
     depends only on the stored events, so a redelivered or duplicated task
     writes the same values again; returns None when the page view is gone.
     """
+    services.starting_roll_up(page_view_id=page_view_id)
     return services.roll_up_page_view(page_view_id=page_view_id)
 
 

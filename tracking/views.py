@@ -69,30 +69,29 @@ def ingest(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"stop": True}, status=202)
 
     now = clock()
-    if not ratelimit.within_limit(
+    client_counter = (
         "client",
         clients.client_fingerprint(request),
-        limit=settings.TRACKING_RATE_PER_CLIENT,
-        now=now,
-    ):
-        return rate_limited()
+        settings.TRACKING_RATE_PER_CLIENT,
+    )
     try:
         batch = parse_batch(body)
     except InvalidBatch as exc:
+        if not ratelimit.within_limits([client_counter], now=now):
+            return rate_limited()
         if exc.malformed:
             return refuse(400, "malformed_json")
         return refuse(422, "invalid_batch", fields=exc.fields)
-    if not ratelimit.within_limit(
-        "page_view", batch.v, limit=settings.TRACKING_RATE_PER_PAGE_VIEW, now=now
-    ) or (
-        token is not None
-        and not ratelimit.within_limit(
-            "visitor",
-            hash_visitor_token(token),
-            limit=settings.TRACKING_RATE_PER_VISITOR,
-            now=now,
+    # Every limit of this batch is counted in one round trip to the cache.
+    counters = [
+        client_counter,
+        ("page_view", batch.v, settings.TRACKING_RATE_PER_PAGE_VIEW),
+    ]
+    if token is not None:
+        counters.append(
+            ("visitor", hash_visitor_token(token), settings.TRACKING_RATE_PER_VISITOR)
         )
-    ):
+    if not ratelimit.within_limits(counters, now=now):
         return rate_limited()
 
     try:

@@ -336,6 +336,10 @@ TRACKING_DEFAULT_EXPECTED_SECONDS = env.int(
 )
 # The sweeper re-enqueues roll-ups of events older than the delay and younger
 # than the window.
+# Batches of a page view whose roll-up is queued and not started yet queue no
+# other. That needs a cache every web process and worker shares: None means
+# "when the cache is Redis".
+TRACKING_COALESCE_ROLL_UPS = env.bool("TRACKING_COALESCE_ROLL_UPS", default=None)
 TRACKING_SWEEP_DELAY_SECONDS = env.int("TRACKING_SWEEP_DELAY_SECONDS", default=120)
 TRACKING_SWEEP_WINDOW_HOURS = env.int("TRACKING_SWEEP_WINDOW_HOURS", default=48)
 # The editor's Engagement figures cover this many days.

@@ -69,22 +69,24 @@ def test_ingest_makes_two_queries_once_the_page_view_exists(
     assert response.status_code == 202
 
 
-def test_ingest_makes_four_queries_for_a_new_page_view(
+def test_ingest_makes_four_statements_in_one_transaction_for_a_new_page_view(
     reader, django_assert_num_queries
 ):
-    with django_assert_num_queries(4):
+    # Find the page view, then in one transaction (a savepoint in a test):
+    # check the page, create the page view, insert its events.
+    with django_assert_num_queries(6):
         response = reader.send(opening(reader))
 
     assert response.status_code == 202
 
 
-def test_ingest_makes_five_queries_for_a_known_visitors_new_page_view(
+def test_ingest_makes_five_statements_for_a_known_visitors_new_page_view(
     reader, django_assert_num_queries, settings
 ):
     Visitor.objects.create(token_hash=hash_visitor_token("known-token"))
     reader.client.cookies[settings.TRACKING_VISITOR_COOKIE] = "known-token"
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = reader.send(opening(reader))
 
     assert response.status_code == 202
@@ -354,3 +356,107 @@ def test_page_view_id_must_be_128_bit_hex(reader):
     batch["v"] = str(uuid.uuid4())
 
     assert reader.send(batch).status_code == 422
+
+
+@pytest.fixture
+def queued(monkeypatch, settings):
+    """Roll-ups queued by ingest, held as if no worker had started them yet."""
+    from tracking import services
+
+    settings.TRACKING_COALESCE_ROLL_UPS = True
+    page_view_ids = []
+
+    def enqueue(*, page_view_id):
+        page_view_ids.append(page_view_id)
+        return True
+
+    monkeypatch.setattr(services, "enqueue_roll_up", enqueue)
+    return page_view_ids
+
+
+def test_batches_while_a_roll_up_waits_queue_no_other(
+    reader, clock, queued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.send(opening(reader))
+        clock.advance(15)
+        reader.send(reader.batch(15_000, {"k": "engaged", "ms": 14_000}))
+
+    assert queued == [str(uuid.UUID(reader.page_view))]
+
+
+def test_a_batch_after_the_roll_up_started_queues_another(
+    reader, clock, queued, django_capture_on_commit_callbacks
+):
+    from tracking import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.send(opening(reader))
+    services.starting_roll_up(page_view_id=queued[0])
+    clock.advance(15)
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.send(reader.batch(15_000, {"k": "engaged", "ms": 14_000}))
+
+    assert len(queued) == 2
+
+
+def test_a_roll_up_the_broker_refused_is_queued_again_by_the_next_batch(
+    reader, clock, queued, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tracking import services
+
+    refused = []
+    monkeypatch.setattr(
+        services,
+        "enqueue_roll_up",
+        lambda *, page_view_id: refused.append(page_view_id) and False,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.send(opening(reader))
+    monkeypatch.setattr(
+        services,
+        "enqueue_roll_up",
+        lambda *, page_view_id: queued.append(page_view_id) or True,
+    )
+    clock.advance(15)
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.send(reader.batch(15_000, {"k": "engaged", "ms": 14_000}))
+
+    assert len(refused) == 1
+    assert len(queued) == 1
+
+
+def test_without_a_shared_cache_every_batch_queues_a_roll_up(
+    reader, clock, queued, settings, django_capture_on_commit_callbacks
+):
+    settings.TRACKING_COALESCE_ROLL_UPS = None  # the test cache is per process
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.send(opening(reader))
+        clock.advance(15)
+        reader.send(reader.batch(15_000, {"k": "engaged", "ms": 14_000}))
+
+    assert len(queued) == 2
+
+
+def test_the_roll_up_task_clears_the_mark_before_it_reads_events(
+    reader, queued, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from tracking import services, tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.send(opening(reader))
+    marks_seen = []
+    monkeypatch.setattr(
+        services,
+        "roll_up_page_view",
+        lambda *, page_view_id: marks_seen.append(
+            cache.get(services._pending_key(page_view_id))
+        ),
+    )
+
+    tasks.roll_up_page_view(queued[0])
+
+    assert marks_seen == [None]
