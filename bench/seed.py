@@ -4,7 +4,7 @@ Content, users and six months of deal history come from the demo builders
 (reading recorded through ``record_batch`` and rolled up). The bulk comes from
 SQL: prospects, calls, assignments and viewers with ``bulk_create``, page views
 and raw events with ``generate_series``. The prospects' reading is then rolled
-up by tracking's own ``roll_up_page_view``, the code a Celery worker runs.
+up by tracking's own ``roll_up_page_views``, the code a Celery worker runs.
 Everything derives from row numbers, so two seeds with the same sizes hold
 the same rows (timestamps are relative to the seed's clock).
 """
@@ -328,12 +328,14 @@ def seed_second_stage(sizes: Sizes) -> int:
 
 
 def _roll_up_chunk(page_view_ids: list[str]) -> int:
-    from tracking.services import roll_up_page_view
+    from tracking.services import roll_up_page_views
+    from tracking.tasks import SWEEP_CHUNK
 
     connections.close_all()
     with override_settings(EMAIL_BACKEND=IN_MEMORY_EMAIL):
-        for page_view_id in page_view_ids:
-            roll_up_page_view(page_view_id=page_view_id)
+        # In the sweeper's chunks, as its roll-up task receives them.
+        for start in range(0, len(page_view_ids), SWEEP_CHUNK):
+            roll_up_page_views(page_view_ids[start : start + SWEEP_CHUNK])
     connections.close_all()
     return len(page_view_ids)
 

@@ -10,14 +10,16 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from wagtail.models import Page
 
+from portal import versions
 from tracking.models import (
     Event,
+    EventKind,
     PageView,
     PageViewProgress,
     Progress,
@@ -337,6 +339,20 @@ def starting_roll_up(*, page_view_id: str) -> None:
         cache.delete(_pending_key(page_view_id))
 
 
+def enqueue_roll_ups(*, page_view_ids: list[str]) -> bool:
+    """Queue one set-based roll-up of many page views; false when the broker is down."""
+    from tracking.tasks import roll_up_page_views
+
+    try:
+        roll_up_page_views.delay(page_view_ids)
+    except BrokerError:
+        logger.warning(
+            "Roll-up of %s page views not queued: broker down", len(page_view_ids)
+        )
+        return False
+    return True
+
+
 def enqueue_roll_up(*, page_view_id: str) -> bool:
     """Queue a roll-up; when the broker is down the sweeper queues it later."""
     from tracking.tasks import roll_up_page_view
@@ -356,78 +372,205 @@ def roll_up_page_view(*, page_view_id: str) -> str | None:
     """Recompute a page view's progress, and its visitor's, from raw events.
 
     Returns the page view's status, or None when there is nothing to roll up.
-    The page view row is locked for the whole computation, so two workers
+    """
+    return roll_up_page_views([page_view_id]).get(str(uuid.UUID(str(page_view_id))))
+
+
+# Event kinds whose rows a roll-up reads one by one: a video's watched ranges
+# are a union and a completion's inputs are the latest; every other kind is a
+# running maximum, which the database folds per page view, kind and key.
+DETAILED_KINDS = (EventKind.VIDEO, EventKind.COMPLETE)
+PROGRESS_FIELDS = (
+    "page",
+    "engaged_seconds",
+    "max_depth",
+    "end_seen",
+    "section_seconds",
+    "videos",
+    "video_seconds",
+    "completion",
+    "first_seen",
+    "last_seen",
+    "status",
+    "status_changed_at",
+    "evidence",
+    "events_through",
+)
+
+
+def roll_up_page_views(page_view_ids) -> dict[str, str]:
+    """Recompute the progress of many page views, and their visitors', at once.
+
+    Set-based: the page views are locked, their events folded by the database
+    (a maximum per page view, kind and key; only video and completion events
+    are read row by row), their pages' finish rules read once per page, and
+    every progress row written by one INSERT ... ON CONFLICT UPDATE. Returns
+    each rolled-up page view's status by its id; page views that are gone or
+    have no events are left out.
+
+    The page view rows stay locked until the transaction ends, so two workers
     rolling up the same page view run one after the other and the later one
     sees every event the earlier one saw: no update is lost, and running it
     again with the same events writes the same values.
     """
+    ids = sorted({uuid.UUID(str(page_view_id)) for page_view_id in page_view_ids})
+    if not ids:
+        return {}
     with transaction.atomic():
         # FOR NO KEY UPDATE: roll-ups of a page view queue behind each other,
         # while ingest keeps inserting events that reference it.
-        page_view = (
+        page_views = list(
             PageView.objects.select_for_update(no_key=True)
-            .filter(pk=page_view_id)
-            .first()
+            .filter(pk__in=ids)
+            .order_by("pk")
         )
-        if page_view is None:
-            return None
-        rows = list(
-            page_view.events.order_by("pk").values_list(
-                "pk", "kind", "key", "value", "data", "received_at"
+        events = _folded_events([page_view.pk for page_view in page_views])
+        rules = _finish_rules({page_view.page_id for page_view in page_views})
+        previous = {
+            page_view_id: (status, changed_at)
+            for page_view_id, status, changed_at in PageViewProgress.objects.filter(
+                page_view__in=page_views
+            ).values_list("page_view_id", "status", "status_changed_at")
+        }
+        statuses: dict[str, str] = {}
+        rows = []
+        rolled_up = []
+        for page_view in page_views:
+            rows_of_view = events.get(page_view.pk)
+            rule = rules.get(page_view.page_id)
+            if not rows_of_view or rule is None:
+                continue
+            last_seen = max(row.received_at for row in rows_of_view)
+            lifetime = int((last_seen - page_view.started_at).total_seconds())
+            totals = totals_from_events(rows_of_view, lifetime_seconds=max(lifetime, 0))
+            status, evidence = decide_status(totals, rule)
+            before = previous.get(page_view.pk)
+            rows.append(
+                PageViewProgress(
+                    page_view=page_view,
+                    page_id=page_view.page_id,
+                    engaged_seconds=totals.engaged_seconds,
+                    max_depth=totals.max_depth,
+                    end_seen=totals.end_seen,
+                    section_seconds=totals.section_seconds,
+                    videos=totals.videos,
+                    video_seconds=totals.video_seconds,
+                    completion=totals.completion,
+                    first_seen=page_view.started_at,
+                    last_seen=last_seen,
+                    status=status,
+                    # A status keeps the time it last changed: the newest
+                    # event's time at the roll-up that changed it.
+                    status_changed_at=(
+                        before[1] if before and before[0] == status else last_seen
+                    ),
+                    evidence=evidence,
+                    events_through=events.through[page_view.pk],
+                )
             )
-        )
-        if not rows:
-            return None
-        page = Page.objects.filter(pk=page_view.page_id).first()
-        if page is None:
-            return None
+            statuses[str(page_view.pk)] = status
+            rolled_up.append((page_view, last_seen))
+        if rows:
+            PageViewProgress.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["page_view"],
+                update_fields=PROGRESS_FIELDS,
+            )
+        # A visitor's progress on a page combines all their page views of it.
+        of_visitor_page: dict[tuple[int, int], list] = {}
+        for page_view, last_seen in rolled_up:
+            if page_view.visitor_id is not None:
+                key = (page_view.visitor_id, page_view.page_id)
+                of_visitor_page.setdefault(key, []).append((page_view, last_seen))
+        for (visitor_id, page_id), views in sorted(of_visitor_page.items()):
+            _roll_up_visitor_page(
+                visitor_id=visitor_id, page_id=page_id, views=views, rule=rules[page_id]
+            )
+        if rows:
+            transaction.on_commit(lambda: versions.bump(versions.PROGRESS))
+    return statuses
 
-        rule = FinishRule.for_page(page.specific)
-        last_seen = max(row[5] for row in rows)
-        lifetime = int((last_seen - page_view.started_at).total_seconds())
-        totals = totals_from_events(
-            (EventRow(*row[1:]) for row in rows), lifetime_seconds=max(lifetime, 0)
+
+class _Folded(dict):
+    """Event rows per page view, with the highest event id of each."""
+
+    def __init__(self):
+        super().__init__()
+        self.through: dict[uuid.UUID, int] = {}
+
+
+def _folded_events(page_view_ids: list[uuid.UUID]) -> _Folded:
+    """Each page view's events as the roll-up needs them, in two queries at most.
+
+    Running maximums come back folded per kind and key (one row each, at the
+    newest time of the group); video and completion events come row by row,
+    oldest first, since their data is a union or the latest wins.
+    """
+    folded = _Folded()
+    if not page_view_ids:
+        return folded
+    events = Event.objects.filter(page_view_id__in=page_view_ids)
+    groups = (
+        events.values_list("page_view_id", "kind", "key")
+        .annotate(
+            top=models.Max("value"),
+            newest=models.Max("received_at"),
+            through=models.Max("id"),
         )
-        status, evidence = decide_status(totals, rule)
-        _save_progress(
-            PageViewProgress,
-            lookup={"page_view": page_view},
-            totals=totals,
-            status=status,
-            evidence=evidence,
-            extra={
-                "page_id": page_view.page_id,
-                "first_seen": page_view.started_at,
-                "last_seen": last_seen,
-                "events_through": rows[-1][0],
-            },
+        .order_by()
+    )
+    detailed = False
+    for page_view_id, kind, key, top, newest, through in groups:
+        folded.through[page_view_id] = max(folded.through.get(page_view_id, 0), through)
+        if kind in DETAILED_KINDS:
+            detailed = True
+            continue
+        folded.setdefault(page_view_id, []).append(
+            EventRow(kind, key, top, None, newest)
         )
-        if page_view.visitor_id is not None:
-            _roll_up_visitor_page(page_view=page_view, last_seen=last_seen, rule=rule)
-    return status
+    if detailed:
+        rows = (
+            events.filter(kind__in=DETAILED_KINDS)
+            .order_by("pk")
+            .values_list("page_view_id", "kind", "key", "value", "data", "received_at")
+        )
+        for page_view_id, *row in rows:
+            folded.setdefault(page_view_id, []).append(EventRow(*row))
+    return folded
+
+
+def _finish_rules(page_ids) -> dict[int, FinishRule]:
+    return {
+        page.pk: FinishRule.for_page(page)
+        for page in Page.objects.filter(pk__in=page_ids).specific()
+    }
 
 
 def _roll_up_visitor_page(
-    *, page_view: PageView, last_seen: datetime, rule: FinishRule
+    *,
+    visitor_id: int,
+    page_id: int,
+    views: list[tuple[PageView, datetime]],
+    rule: FinishRule,
 ) -> None:
-    locked = Visitor.objects.select_for_update(no_key=True).filter(
-        pk=page_view.visitor_id
-    )
+    """Recombine one visitor's progress on one page after ``views`` rolled up."""
+    locked = Visitor.objects.select_for_update(no_key=True).filter(pk=visitor_id)
     if not list(locked.values_list("pk", flat=True)):
         return
-    _assign_visit(page_view=page_view, last_seen=last_seen)
+    for page_view, last_seen in views:
+        _assign_visit(page_view=page_view, last_seen=last_seen)
 
-    views = PageViewProgress.objects.filter(
-        page_view__visitor_id=page_view.visitor_id, page_id=page_view.page_id
+    parts = list(
+        PageViewProgress.objects.filter(
+            page_view__visitor_id=visitor_id, page_id=page_id
+        ).order_by("last_seen", "pk")
     )
-    parts = list(views.order_by("last_seen", "pk"))
     totals = combine_totals(_totals_of(part) for part in parts)
     status, evidence = decide_status(totals, rule)
     visit_count = (
         PageView.objects.filter(
-            visitor_id=page_view.visitor_id,
-            page_id=page_view.page_id,
-            visit__isnull=False,
+            visitor_id=visitor_id, page_id=page_id, visit__isnull=False
         )
         .values("visit")
         .distinct()
@@ -435,7 +578,7 @@ def _roll_up_visitor_page(
     )
     previous = _save_progress(
         VisitorPageProgress,
-        lookup={"visitor_id": page_view.visitor_id, "page_id": page_view.page_id},
+        lookup={"visitor_id": visitor_id, "page_id": page_id},
         totals=totals,
         status=status,
         evidence=evidence,
@@ -446,7 +589,6 @@ def _roll_up_visitor_page(
         },
     )
     if status == Status.FINISHED and previous != Status.FINISHED:
-        visitor_id, page_id = page_view.visitor_id, page_view.page_id
         logger.info("Visitor %s finished page %s", visitor_id, page_id)
         transaction.on_commit(
             lambda: _announce_finished(

@@ -13,6 +13,8 @@ from tracking.models import PageView
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 1_000
+# Page views one sweeper task rolls up together.
+SWEEP_CHUNK = 100
 
 
 @shared_task(soft_time_limit=30, time_limit=45)
@@ -26,6 +28,15 @@ def roll_up_page_view(page_view_id: str) -> str | None:
     """
     services.starting_roll_up(page_view_id=page_view_id)
     return services.roll_up_page_view(page_view_id=page_view_id)
+
+
+@shared_task(soft_time_limit=60, time_limit=75)
+def roll_up_page_views(page_view_ids: list[str]) -> int:
+    """Roll up many page views set-based (see ``services.roll_up_page_views``).
+
+    Sent by the sweeper; returns how many page views had events to roll up.
+    """
+    return len(services.roll_up_page_views(page_view_ids))
 
 
 @shared_task(soft_time_limit=120, time_limit=150)
@@ -43,8 +54,9 @@ def sweep_unrolled_page_views() -> int:
             until=now - timedelta(seconds=settings.TRACKING_SWEEP_DELAY_SECONDS),
         ).values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    for page_view_id in page_view_ids:
-        services.enqueue_roll_up(page_view_id=str(page_view_id))
+    for start in range(0, len(page_view_ids), SWEEP_CHUNK):
+        chunk = [str(pk) for pk in page_view_ids[start : start + SWEEP_CHUNK]]
+        services.enqueue_roll_ups(page_view_ids=chunk)
     if page_view_ids:
         logger.info("Sweeper re-enqueued %s page view roll-ups", len(page_view_ids))
     return len(page_view_ids)
