@@ -139,33 +139,27 @@ def record_batch(
 ) -> Outcome:
     """Store one validated batch and have its page view rolled up.
 
-    Once a page view exists a batch costs two statements in autocommit: find
-    the page view, insert the events in one multi-row INSERT. The first batch
-    of a page view also checks the page and visitor, then creates the page
-    view and inserts its events in one transaction. A retried batch inserts
+    Once a page view exists a batch costs one statement in autocommit: a
+    multi-row INSERT that checks the page view is open as it inserts. When it
+    inserts nothing, the page view is looked up to tell why; the first batch
+    of a page view then checks the page and visitor, creates the page view
+    and inserts its events in one transaction. A retried batch inserts
     nothing: ``(page view, batch number, position)`` is unique and conflicts
     are ignored.
     """
     page_view_id = uuid.UUID(batch.v)
-    known = (
-        PageView.objects.filter(pk=page_view_id)
-        .values_list("page_id", "started_at", "visitor__ended_at")
-        .first()
-    )
     try:
-        if known is None:
-            with transaction.atomic():
-                outcome = _open_page_view(
-                    batch=batch,
-                    visitor_token=visitor_token,
-                    measure_anonymously=measure_anonymously,
-                    browser=browser,
-                    now=now,
-                )
+        if _insert_events(batch, now=now, into_open_page_view=True):
+            outcome = Outcome.ACCEPTED
         else:
-            outcome = _check_batch(batch, known, now=now)
-            if outcome is Outcome.ACCEPTED:
-                _insert_events(batch, now=now)
+            # No page view, a closed one, or a retried batch stored already.
+            outcome = _record_the_long_way(
+                batch=batch,
+                visitor_token=visitor_token,
+                measure_anonymously=measure_anonymously,
+                browser=browser,
+                now=now,
+            )
     except IntegrityError:
         # The page view was erased between finding it and inserting.
         return Outcome.GONE
@@ -173,6 +167,36 @@ def record_batch(
         transaction.on_commit(
             lambda: request_roll_up(page_view_id=str(page_view_id)), robust=True
         )
+    return outcome
+
+
+def _record_the_long_way(
+    *,
+    batch: Batch,
+    visitor_token: str | None,
+    measure_anonymously: bool,
+    browser: str,
+    now: datetime,
+) -> Outcome:
+    known = (
+        PageView.objects.filter(pk=uuid.UUID(batch.v))
+        .values_list("page_id", "started_at", "visitor__ended_at")
+        .first()
+    )
+    if known is None:
+        with transaction.atomic():
+            return _open_page_view(
+                batch=batch,
+                visitor_token=visitor_token,
+                measure_anonymously=measure_anonymously,
+                browser=browser,
+                now=now,
+            )
+    outcome = _check_batch(batch, known, now=now)
+    if outcome is Outcome.ACCEPTED:
+        # Usually a retry, whose events are stored; but the page view may
+        # have been created since the first attempt, so insert (or ignore).
+        _insert_events(batch, now=now)
     return outcome
 
 
@@ -242,16 +266,21 @@ EVENT_COLUMNS = (
 )
 
 
-def _insert_events(batch: Batch, *, now: datetime) -> None:
+def _insert_events(
+    batch: Batch, *, now: datetime, into_open_page_view: bool = False
+) -> int:
     """Insert a batch's events in one statement, ignoring ones already stored.
 
     A plain multi-row INSERT: no model instances, and no transaction of its
-    own, so a batch after the first costs one round trip here. Values go
-    through each field's own preparation, as the ORM would send them.
+    own. Values go through each field's own preparation, as the ORM would
+    send them. With ``into_open_page_view`` the statement inserts only when
+    the page view exists, shows the batch's page, belongs to no ended visitor
+    and accepts the batch's clock (the checks of ``_check_batch``, in SQL).
+    Returns the number of rows inserted.
     """
     fields = [Event._meta.get_field(column) for column in EVENT_COLUMNS]
     page_view_id = uuid.UUID(batch.v)
-    rows = []
+    params = []
     for position, event in enumerate(batch.e):
         values = {
             "page_view_id": page_view_id,
@@ -264,23 +293,52 @@ def _insert_events(batch: Batch, *, now: datetime) -> None:
             "received_at": now,
             **_event_columns(event),
         }
-        rows.append(
-            [
-                field.get_db_prep_save(values[column], connection)
-                for field, column in zip(fields, EVENT_COLUMNS, strict=True)
-            ]
-        )
+        params += [
+            field.get_db_prep_save(values[column], connection)
+            for field, column in zip(fields, EVENT_COLUMNS, strict=True)
+        ]
     quote = connection.ops.quote_name
-    row_placeholders = "(" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"
-    # Table and column names come from the model; every value is a parameter.
-    sql = (
-        f"INSERT INTO {quote(Event._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES {', '.join([row_placeholders] * len(rows))} "
-        "ON CONFLICT DO NOTHING"
+    into = (
+        f"INSERT INTO {quote(Event._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)})"
     )
+    if connection.vendor == "postgresql":
+        # VALUES rows in a SELECT need their types; a plain INSERT infers them.
+        placeholders = [f"%s::{field.db_type(connection)}" for field in fields]
+    else:
+        placeholders = ["%s"] * len(fields)
+    row = "(" + ", ".join(placeholders) + ")"
+    rows = ", ".join([row] * len(batch.e))
+    # Table and column names come from the models; every value is a parameter.
+    if not into_open_page_view:
+        sql = f"{into} VALUES {rows} ON CONFLICT DO NOTHING"
+    else:
+        started = PageView._meta.get_field("started_at")
+        oldest = now - timedelta(seconds=settings.TRACKING_PAGE_VIEW_MAX_SECONDS)
+        newest = (
+            now
+            + timedelta(seconds=settings.TRACKING_CLOCK_SKEW_SECONDS)
+            - timedelta(milliseconds=batch.t)
+        )
+        columns = ", ".join(f"v.column{n}" for n in range(1, len(fields) + 1))
+        sql = (
+            f"{into} SELECT {columns} FROM (VALUES {rows}) AS v "  # noqa: S608
+            f"INNER JOIN {quote(PageView._meta.db_table)} AS pv ON pv.id = %s "
+            f"LEFT JOIN {quote(Visitor._meta.db_table)} AS vi "
+            "ON vi.id = pv.visitor_id "
+            "WHERE pv.page_id = %s AND vi.ended_at IS NULL "
+            "AND pv.started_at >= %s AND pv.started_at <= %s "
+            "ON CONFLICT DO NOTHING"
+        )
+        params += [
+            PageView._meta.pk.get_db_prep_value(page_view_id, connection),
+            batch.p,
+            started.get_db_prep_value(oldest, connection),
+            started.get_db_prep_value(newest, connection),
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def _event_columns(event) -> dict[str, Any]:

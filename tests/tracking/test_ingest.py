@@ -57,13 +57,13 @@ def test_accepted_batch_enqueues_a_roll_up_after_commit(
     assert len(callbacks) == 1
 
 
-def test_ingest_makes_two_queries_once_the_page_view_exists(
+def test_ingest_makes_one_statement_once_the_page_view_exists(
     reader, clock, django_assert_num_queries
 ):
     reader.send(opening(reader))
     clock.advance(12)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         response = reader.send(reader.batch(12_000, {"k": "engaged", "ms": 11_000}))
 
     assert response.status_code == 202
@@ -72,9 +72,10 @@ def test_ingest_makes_two_queries_once_the_page_view_exists(
 def test_ingest_makes_four_statements_in_one_transaction_for_a_new_page_view(
     reader, django_assert_num_queries
 ):
-    # Find the page view, then in one transaction (a savepoint in a test):
-    # check the page, create the page view, insert its events.
-    with django_assert_num_queries(6):
+    # The insert into an open page view finds none; find the page view, then
+    # in one transaction (a savepoint in a test): check the page, create the
+    # page view, insert its events.
+    with django_assert_num_queries(7):
         response = reader.send(opening(reader))
 
     assert response.status_code == 202
@@ -86,7 +87,7 @@ def test_ingest_makes_five_statements_for_a_known_visitors_new_page_view(
     Visitor.objects.create(token_hash=hash_visitor_token("known-token"))
     reader.client.cookies[settings.TRACKING_VISITOR_COOKIE] = "known-token"
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = reader.send(opening(reader))
 
     assert response.status_code == 202
@@ -248,6 +249,7 @@ def test_page_view_cannot_move_to_another_page(reader, home_page):
     response = reader.send(moved)
 
     assert response.status_code == 409
+    assert Event.objects.count() == 2
 
 
 def test_old_page_view_is_closed_and_tells_the_tracker_to_stop(reader, clock, settings):
@@ -258,6 +260,40 @@ def test_old_page_view_is_closed_and_tells_the_tracker_to_stop(reader, clock, se
 
     assert response.status_code == 410
     assert response.json()["stop"] is True
+    assert Event.objects.count() == 2
+
+
+def test_an_ended_visitors_open_tab_is_refused_and_nothing_stored(
+    reader, clock, settings
+):
+    from tracking import services
+
+    visitor = Visitor.objects.create(token_hash=hash_visitor_token("known-token"))
+    reader.client.cookies[settings.TRACKING_VISITOR_COOKIE] = "known-token"
+    reader.send(opening(reader))
+    services.end_visitors(visitor_ids=[visitor.pk])
+    clock.advance(15)
+
+    response = reader.send(reader.batch(15_000, {"k": "engaged", "ms": 14_000}))
+
+    assert response.status_code == 410
+    assert Event.objects.count() == 2
+
+
+def test_a_batch_at_the_limits_of_an_open_page_view_is_stored_in_one_statement(
+    reader, clock, settings, django_assert_num_queries
+):
+    reader.send(opening(reader))
+    clock.advance(settings.TRACKING_PAGE_VIEW_MAX_SECONDS)
+    allowed_ms = (
+        settings.TRACKING_PAGE_VIEW_MAX_SECONDS + settings.TRACKING_CLOCK_SKEW_SECONDS
+    ) * 1000
+
+    with django_assert_num_queries(1):
+        response = reader.send(reader.batch(allowed_ms, {"k": "depth", "pct": 5}))
+
+    assert response.status_code == 202
+    assert Event.objects.count() == 3
 
 
 @pytest.mark.parametrize(
