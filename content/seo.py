@@ -1,5 +1,7 @@
 """Structured data (schema.org JSON-LD) for pieces, as search engines read it."""
 
+from urllib.parse import urljoin
+
 from django.conf import settings
 from django.utils.html import strip_tags
 
@@ -12,10 +14,11 @@ def _organisation() -> dict:
     return {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME}
 
 
-def _image_url(image, request) -> str | None:
+def _image_url(image, page_url: str) -> str | None:
+    """The share image's URL on the page's own site, not the request's host."""
     if image is None:
         return None
-    return request.build_absolute_uri(image.get_rendition("fill-1200x630").url)
+    return urljoin(page_url, image.get_rendition("fill-1200x630").url)
 
 
 def article_data(page, request) -> dict:
@@ -36,7 +39,7 @@ def article_data(page, request) -> dict:
         "publisher": _organisation(),
         "keywords": [topic.name for topic in page.topic_list],
     }
-    image = _image_url(page.social_image, request)
+    image = _image_url(page.social_image, url)
     if image:
         data["image"] = image
     return {key: value for key, value in data.items() if value is not None}
@@ -60,19 +63,20 @@ def faq_data(faqs) -> dict | None:
 
 
 def video_data(page, request, *, content_url: str) -> dict:
+    url = page.get_full_url(request)
     data = {
         "@context": SCHEMA,
         "@type": "VideoObject",
         "name": page.title,
         "description": page.meta_description,
-        "url": page.get_full_url(request),
+        "url": url,
         "uploadDate": page.first_published_at,
         "duration": iso_duration(page.duration_seconds),
         "contentUrl": request.build_absolute_uri(content_url),
         "transcript": strip_tags(page.transcript),
         "publisher": _organisation(),
     }
-    thumbnail = _image_url(page.poster or page.social_image, request)
+    thumbnail = _image_url(page.poster or page.social_image, url)
     if thumbnail:
         data["thumbnailUrl"] = thumbnail
     return {key: value for key, value in data.items() if value is not None}

@@ -1,5 +1,6 @@
 import json
 import re
+from urllib.parse import urljoin
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,6 +22,16 @@ def json_ld(data) -> str:
         '<script type="application/ld+json">{}</script>',
         mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308 (escaped above)
     )
+
+
+@register.filter
+def absolute_url(url, base) -> str:
+    """``url`` made absolute against ``base``, e.g. a media URL against a page URL.
+
+    Cached markup must not take its host from the request: the site's own URL
+    is the same for every reader.
+    """
+    return urljoin(base, url) if url else ""
 
 
 @register.filter

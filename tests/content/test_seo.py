@@ -6,6 +6,7 @@ import pytest
 
 from tests.content.factories import (
     GuidePageFactory,
+    ImageFactory,
     VideoPageFactory,
     faq_block,
     section,
@@ -79,6 +80,16 @@ def test_pages_have_canonical_url_description_and_open_graph(client, index_page)
     assert '<meta name="description" content="What pools cost.">' in html
     assert '<meta property="og:type" content="article">' in html
     assert f'<meta property="og:url" content="http://localhost{guide.url}">' in html
+
+
+def test_share_images_use_the_sites_address_not_the_requests_host(client, index_page):
+    guide = GuidePageFactory(parent=index_page, social_image=ImageFactory())
+
+    html = client.get(guide.url, HTTP_HOST="testserver").content.decode()
+
+    assert '<meta property="og:image" content="http://localhost/' in html
+    assert '"image": "http://localhost/' in html
+    assert "testserver" not in html
 
 
 def test_seo_description_overrides_the_summary(client, index_page):
