@@ -4,17 +4,11 @@ Every function here runs a fixed number of queries, whatever the number of
 pages: one per page type for ``specific()``, never one per card.
 """
 
-import hashlib
-import json
-
 from django import forms
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.template.loader import render_to_string
 from wagtail.models import Page
 
 from content.models.base import (
@@ -25,10 +19,11 @@ from content.models.base import (
     kind_filter,
     topic_filter,
 )
+from portal import versions
 
 PAGE_SIZE = 12
 SEARCH_LIMIT = 200
-GENERATION_KEY = "content:generation"
+CONTENT_VERSION = "content"  # a stamp in portal.versions
 
 
 class PieceFilterForm(forms.Form):
@@ -156,66 +151,51 @@ def related_pieces(page, *, limit: int = 3) -> list:
 
 
 def prefetch_renditions(sections) -> None:
-    """Load the renditions of every image in the sections in one query."""
-    images = [
-        block.value["image"]
-        for section in sections
-        for block in section.body
-        if block.block_type == "image" and block.value["image"] is not None
-    ]
-    prefetch_related_objects(images, "renditions")
+    """Load the renditions of every image and video poster in one query."""
+    images = []
+    for section in sections:
+        for block in section.body:
+            if block.block_type == "image":
+                images.append(block.value["image"])
+            elif block.block_type == "video":
+                images.append(block.value["poster"])
+    prefetch_related_objects([image for image in images if image], "renditions")
 
 
-def content_generation() -> int:
-    """A number that changes whenever any page is saved, published or deleted."""
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+def content_version() -> str:
+    """The stamp that cached renderings of pieces are keyed by, with their page.
+
+    A piece shows its parent area, its topics, other pieces and media, none of
+    which changes the piece's own ``cache_key``; this stamp changes after any of
+    them does (see ``content.signals``).
+    """
+    return versions.current(CONTENT_VERSION)
 
 
-def bump_content_generation(**kwargs) -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+def bump_content_version() -> None:
+    """Mark every cached rendering of a piece stale once the transaction commits.
+
+    Bumping before the commit would let a reader cache the old data under the
+    new stamp.
+    """
+    transaction.on_commit(lambda: versions.bump(CONTENT_VERSION))
 
 
-def rendered_body(page, request) -> str:
-    """The page's body and related pieces as HTML, cached for every reader.
+def body_context(page, request) -> dict:
+    """Context for a guide's or article's body: sections, contents, related pieces.
 
-    Bodies are the same for every reader, so they are cached whole. The key
-    holds a digest of the body and a generation that any page change bumps
-    (see ``content.signals``), so publishing purges stale bodies and related
-    lists. Previews always render fresh.
+    Built only when the page's cached fragment is missing, and for previews.
     """
     from content.seo import body_page_data
 
-    def render() -> str:
-        sections = page.sections
-        prefetch_renditions(sections)
-        context = {
-            "page": page,
-            "request": request,
-            "sections": sections,
-            # Guides always get a table of contents; articles once they are long.
-            "show_toc": page.content_kind == ContentKind.GUIDE or len(sections) > 3,
-            "related": related_pieces(page),
-            "structured_data": body_page_data(page, request),
-        }
-        return render_to_string("includes/content_body.html", context)
-
-    if getattr(request, "is_preview", False):
-        return render()
-
-    digest = hashlib.blake2b(
-        json.dumps(
-            [page.title, list(page.body.raw_data)],
-            cls=DjangoJSONEncoder,
-            sort_keys=True,
-        ).encode(),
-        digest_size=12,
-    ).hexdigest()
-    key = f"content:body:{page.pk}:{digest}:{content_generation()}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, settings.CONTENT_BODY_CACHE_SECONDS)
-    return html
+    sections = page.sections
+    prefetch_renditions(sections)
+    return {
+        "page": page,
+        "request": request,
+        "sections": sections,
+        # Guides always get a table of contents; articles once they are long.
+        "show_toc": page.content_kind == ContentKind.GUIDE or len(sections) > 3,
+        "related": related_pieces(page),
+        "structured_data": body_page_data(page, request),
+    }

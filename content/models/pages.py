@@ -1,5 +1,6 @@
 """The page types of the learning centre."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -150,10 +151,13 @@ class BodyPage(ContentPage):
         return faq_items(self.body)
 
     def get_context(self, request, *args, **kwargs):
-        from content.listing import rendered_body
+        from content.listing import content_version
 
         context = super().get_context(request, *args, **kwargs)
-        context["body_html"] = rendered_body(self, request)
+        # The template caches everything drawn from the page and what it shows
+        # with {% wagtailpagecache %}, under the page's cache_key and this version.
+        context["content_version"] = content_version()
+        context["cache_seconds"] = settings.CONTENT_BODY_CACHE_SECONDS
         return context
 
 

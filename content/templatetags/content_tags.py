@@ -24,6 +24,18 @@ def json_ld(data) -> str:
     )
 
 
+@register.inclusion_tag("includes/content_body.html", takes_context=True)
+def piece_body(context) -> dict:
+    """The body of the guide or article in ``page``, its contents and related pieces.
+
+    The work happens here rather than in the page's context, so a cached
+    fragment around this tag saves all of it.
+    """
+    from content.listing import body_context
+
+    return body_context(context["page"], context["request"])
+
+
 @register.filter
 def absolute_url(url, base) -> str:
     """``url`` made absolute against ``base``, e.g. a media URL against a page URL.

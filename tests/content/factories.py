@@ -43,14 +43,16 @@ def image_block(image, alt: str = "A pool shell", caption: str = "") -> dict:
     }
 
 
-def video_block(video, captions, seconds: int, title: str = "Tour") -> dict:
+def video_block(
+    video, captions, seconds: int, title: str = "Tour", poster=None
+) -> dict:
     return {
         "type": "video",
         "value": {
             "title": title,
             "video": video.pk,
             "captions": captions.pk,
-            "poster": None,
+            "poster": poster.pk if poster else None,
             "duration_seconds": seconds,
         },
     }
