@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils.text import Truncator
 
 from sales.models import Assignment, AssignmentItem, Consent, Viewer
@@ -42,6 +42,14 @@ class Readiness:
         NOT_SHARED: "Not shared",
         NOTHING_ASSIGNED: "Nothing assigned",
     }
+    # Shown beside the label, so the status never rests on colour alone.
+    ICONS = {
+        READY: "✓",
+        IN_PROGRESS: "◐",
+        SKIMMED: "≈",
+        NOT_SHARED: "⊘",
+    }
+    OTHER_ICON = "○"
 
 
 @dataclass
@@ -52,8 +60,9 @@ class PieceProgress:
     progress: VisitorPageProgress | None = None
 
     @property
-    def page(self):
-        return self.item.page
+    def title(self) -> str:
+        """The piece's title, read with the item (``page_title``)."""
+        return self.item.page_title
 
     @property
     def status(self) -> str:
@@ -84,6 +93,10 @@ class ProspectReadiness:
     @property
     def label(self) -> str:
         return Readiness.LABELS[self.status]
+
+    @property
+    def icon(self) -> str:
+        return Readiness.ICONS.get(self.status, Readiness.OTHER_ICON)
 
     @property
     def required(self) -> list[PieceProgress]:
@@ -131,7 +144,15 @@ def describe_completion(title: str, completion: dict | None) -> str:
     return f"used {title}: {shown}" if shown else f"used {title}"
 
 
-def explain(readiness: ProspectReadiness) -> list[str]:
+def explain(
+    readiness: ProspectReadiness, short_titles: dict[int, str] | None = None
+) -> list[str]:
+    """The reasons behind the status, in plain words.
+
+    ``short_titles`` (page id -> title cut to 40 characters) is filled as titles
+    are cut, so one dict shared over many prospects cuts each title once.
+    """
+    short_titles = {} if short_titles is None else short_titles
     reasons = []
     if readiness.status == Readiness.NOTHING_ASSIGNED:
         return ["no reading assigned yet"]
@@ -143,7 +164,10 @@ def explain(readiness: ProspectReadiness) -> list[str]:
         required = readiness.required
         reasons.append(f"finished {readiness.required_finished} of {len(required)}")
         for piece in readiness.pieces:
-            title = Truncator(piece.page.title).chars(40)
+            page_id = piece.item.page_id
+            if page_id not in short_titles:
+                short_titles[page_id] = Truncator(piece.title).chars(40)
+            title = short_titles[page_id]
             progress = piece.progress
             if progress is None or not piece.started:
                 if piece.item.required:
@@ -187,7 +211,8 @@ def readiness_for(prospect_ids) -> dict[int, ProspectReadiness]:
 
     Only non-revoked assignments count; a piece assigned twice counts once and
     is required if either assignment requires it. Progress is the best of the
-    prospect's consenting browsers (forwarded viewers never count).
+    prospect's consenting browsers (forwarded viewers never count). Items carry
+    their page's title as ``page_title``; no page object is loaded.
     """
     prospect_ids = list(prospect_ids)
     assignments = (
@@ -196,9 +221,9 @@ def readiness_for(prospect_ids) -> dict[int, ProspectReadiness]:
         .prefetch_related(
             Prefetch(
                 "items",
-                queryset=AssignmentItem.objects.select_related("page").order_by(
-                    "position", "pk"
-                ),
+                queryset=AssignmentItem.objects.annotate(
+                    page_title=F("page__title")
+                ).order_by("position", "pk"),
             ),
             "viewers",
         )
@@ -235,7 +260,7 @@ def readiness_for(prospect_ids) -> dict[int, ProspectReadiness]:
     totals: dict[int, int] = defaultdict(int)
     last: dict[int, datetime] = {}
     rows = VisitorPageProgress.objects.filter(visitor_id__in=prospect_of_visitor).defer(
-        "section_seconds", "videos"
+        "section_seconds", "videos", "evidence"
     )
     for row in rows:
         pid = prospect_of_visitor[row.visitor_id]
@@ -247,6 +272,7 @@ def readiness_for(prospect_ids) -> dict[int, ProspectReadiness]:
             best[key] = row
 
     result = {}
+    short_titles: dict[int, str] = {}
     for pid in prospect_ids:
         readiness = ProspectReadiness(
             prospect_id=pid,
@@ -260,7 +286,7 @@ def readiness_for(prospect_ids) -> dict[int, ProspectReadiness]:
             opened=pid in opened,
         )
         readiness.status = decide(readiness, shared=pid in shared)
-        readiness.reasons = explain(readiness)
+        readiness.reasons = explain(readiness, short_titles)
         result[pid] = readiness
     return result
 
