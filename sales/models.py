@@ -10,12 +10,15 @@ never counts as the prospect's.
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from portal import versions
 
 TOKEN_BYTES = 24  # 192 bits of entropy, above the 128 the link needs.
 
@@ -27,6 +30,19 @@ def hash_token(token: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def mark_changed(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Bump the sales version stamp once the current transaction commits (at
+    once outside one), so renderings cached under it are read afresh.
+
+    Saves and deletes of the models below do it through ``sales.signals``;
+    queryset updates call it themselves. A failed bump is logged and never
+    fails the write, which has already committed.
+    """
+    transaction.on_commit(
+        partial(versions.bump, versions.SALES), using=using, robust=True
+    )
 
 
 class CommitteeRole(models.TextChoices):

@@ -16,7 +16,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from sales.models import Assignment, Call, LinkEmail, Notification, Prospect
+from sales.models import (
+    Assignment,
+    Call,
+    LinkEmail,
+    Notification,
+    Prospect,
+    mark_changed,
+)
 from sales.notifications import notify
 
 logger = logging.getLogger(__name__)
@@ -67,6 +74,7 @@ def email_assignment_link(assignment_id: int, token: str, request_key: str) -> b
         record.sent_at = timezone.now()
         record.save(update_fields=["sent_at"])
         Assignment.objects.filter(pk=assignment.pk).update(emailed_at=record.sent_at)
+        mark_changed()
     logger.info("Emailed the link of assignment %s", assignment_id)
     return True
 
@@ -138,6 +146,8 @@ def check_assignments_complete(visitor_id: int) -> int:
         notified += Assignment.objects.filter(
             pk=assignment.pk, completed_at=None
         ).update(completed_at=timezone.now())
+    if notified:
+        mark_changed()
     return notified
 
 
@@ -178,4 +188,6 @@ def remind_unstarted_calls() -> int:
             )
             sent += 1
         Call.objects.filter(pk=call.pk, reminded_at=None).update(reminded_at=now)
+    if calls:
+        mark_changed()
     return sent

@@ -1,4 +1,7 @@
+from functools import partial
+
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from sales.models import Consent, Viewer
@@ -14,6 +17,20 @@ from tests.sales.factories import (
     VisitorFactory,
     salesperson,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rendered lists and version stamps of one test never reach the next one."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the after-commit callbacks of the writes inside, as a commit would."""
+    return partial(django_capture_on_commit_callbacks, execute=True)
 
 
 @pytest.fixture
