@@ -147,6 +147,20 @@ class CallQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         return self.filter(starts_at__gte=now or timezone.now()).order_by("starts_at")
 
+    def for_sales_view(self):
+        """Only what the desk's list of calls shows: the time, the prospect's
+        name and company, and the owner's names (``call.prospect.owner``)."""
+        return self.select_related("prospect__owner").only(
+            "starts_at",
+            "prospect",
+            "prospect__name",
+            "prospect__company",
+            "prospect__owner",
+            "prospect__owner__username",
+            "prospect__owner__first_name",
+            "prospect__owner__last_name",
+        )
+
 
 class Call(models.Model):
     prospect = models.ForeignKey(

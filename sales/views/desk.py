@@ -5,17 +5,17 @@ never tells whether another salesperson's prospect exists.
 """
 
 import uuid
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
@@ -23,7 +23,7 @@ from content.listing import PieceFilterForm, filter_pieces
 from content.models import content_pages
 from sales.brief import brief_for
 from sales.forms import AssignmentForm, CallForm, ProspectForm
-from sales.models import Assignment, Call, Notification, Prospect
+from sales.models import Assignment, Notification, Prospect
 from sales.privacy import erase_prospect, export_prospect
 from sales.readiness import Readiness, readiness_for
 from sales.roles import is_sales_manager, sales_team
@@ -35,6 +35,7 @@ from sales.services import (
     rotate_token,
 )
 from sales.tasks import email_assignment_link
+from sales.upcoming import CallFilters, calls_list
 from sales.views.access import sales_user_required
 
 PROSPECTS_PER_PAGE = 25
@@ -75,60 +76,39 @@ def get_assignment(request, pk) -> Assignment:
     )
 
 
-def group_calls(calls, now):
-    """Split upcoming calls into today, this week and later."""
-    today_end = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
-    week_end = today_end + timedelta(days=7 - today_end.weekday() or 7)
-    groups = {"Today": [], "This week": [], "Later": []}
-    for call in calls:
-        local = timezone.localtime(call.starts_at)
-        if local < timezone.localtime(today_end):
-            groups["Today"].append(call)
-        elif local < timezone.localtime(week_end):
-            groups["This week"].append(call)
-        else:
-            groups["Later"].append(call)
-    return groups
-
-
 @sales_user_required
 def home(request):
-    """Upcoming calls with each prospect's readiness, in a fixed number of queries."""
-    now = timezone.now()
+    """Upcoming calls with each prospect's readiness.
+
+    The list itself is cached while nothing it shows changes (sales/upcoming.py);
+    the page around it, with the CSRF token and the script nonce, never is.
+    """
     owner, team = owner_scope(request)
-    status = request.GET.get("status", "")
-    query = request.GET.get("q", "").strip()
-
-    calls = scoped(Call.objects.upcoming(now), request, "prospect__owner")
-    if query:
-        calls = calls.filter(
-            Q(prospect__name__icontains=query) | Q(prospect__company__icontains=query)
-        )
-    calls = list(calls.select_related("prospect__owner")[:200])
-    readiness = readiness_for({call.prospect_id for call in calls})
-    rows = []
-    for call in calls:
-        call.readiness = readiness[call.prospect_id]
-        if status and call.readiness.status != status:
-            continue
-        rows.append(call)
-
-    context = {
-        "groups": group_calls(rows, now),
-        "call_count": len(rows),
-        "team": team,
-        "owner": owner,
-        "status": status,
-        "query": query,
-        "statuses": list(Readiness.LABELS.items()),
-        "is_manager": team is not None,
-        "unread": Notification.objects.filter(
-            recipient=request.user, read_at=None
-        ).count(),
-    }
+    manager = team is not None
+    filters = CallFilters(
+        owner_id=owner.pk if manager and owner else None,
+        status=request.GET.get("status", ""),
+        query=request.GET.get("q", "").strip(),
+    )
+    calls = calls_list(user=request.user, manager=manager, filters=filters)
     if request.htmx:
-        return render(request, "sales/home.html#calls", context)
-    return render(request, "sales/home.html", context)
+        response = HttpResponse(calls)
+    else:
+        context = {
+            "calls": calls,
+            "team": team,
+            "owner": owner,
+            "status": filters.status,
+            "query": filters.query,
+            "statuses": list(Readiness.LABELS.items()),
+            "is_manager": manager,
+            "unread": Notification.objects.filter(
+                recipient=request.user, read_at=None
+            ).count(),
+        }
+        response = render(request, "sales/home.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @sales_user_required

@@ -1,8 +1,10 @@
+from datetime import timedelta
 from functools import partial
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from sales.models import Consent, Viewer
 from sales.services import Pick, create_assignment
@@ -25,6 +27,27 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+class Clock:
+    """A stopped clock standing in for ``timezone.now``, moved by the test."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time stands still, five seconds into a minute, until the test moves it."""
+    fake = Clock(timezone.now().replace(second=5, microsecond=0))
+    monkeypatch.setattr(timezone, "now", fake)
+    return fake
 
 
 @pytest.fixture

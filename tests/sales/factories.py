@@ -72,7 +72,7 @@ def progress(visitor, page, status=Status.FINISHED, engaged=300, **fields):
         max_depth=100 if status in (Status.FINISHED, Status.SKIMMED) else 40,
         end_seen=status in (Status.FINISHED, Status.SKIMMED),
         first_seen=now - timedelta(hours=1),
-        last_seen=now,
+        last_seen=fields.pop("last_seen", now),
         status_changed_at=now,
         visit_count=fields.pop("visit_count", 1),
         **fields,

@@ -179,21 +179,47 @@ def build_book(seller, guide, article, count):
         Viewer.objects.create(assignment=assignment, role=Viewer.Role.FORWARDED)
 
 
-def count_queries(client, url, django_assert_max_num_queries, limit):
+def count_queries(client, url, django_assert_max_num_queries, limit, **headers):
     with django_assert_max_num_queries(limit) as captured:
-        response = client.get(url)
+        response = client.get(url, **headers)
     assert response.status_code == 200
     return len(captured)
 
 
+@pytest.mark.parametrize(
+    "headers", [{}, {"HTTP_HX_REQUEST": "true"}], ids=["page", "htmx"]
+)
 def test_sales_view_queries_do_not_grow_with_prospects(
-    signed_in, seller, guide, article, django_assert_max_num_queries
+    signed_in, seller, guide, article, django_assert_max_num_queries, committed, headers
 ):
-    build_book(seller, guide, article, 3)
-    few = count_queries(signed_in, "/sales/", django_assert_max_num_queries, 15)
+    with committed():
+        build_book(seller, guide, article, 3)
+    few = count_queries(
+        signed_in, "/sales/", django_assert_max_num_queries, 15, **headers
+    )
 
-    build_book(seller, guide, article, 20)
-    many = count_queries(signed_in, "/sales/", django_assert_max_num_queries, 15)
+    # Committing the new prospects marks the list changed: it is rendered again.
+    with committed():
+        build_book(seller, guide, article, 20)
+    many = count_queries(
+        signed_in, "/sales/", django_assert_max_num_queries, 15, **headers
+    )
+
+    assert many == few
+
+
+def test_cached_sales_view_queries_do_not_grow_with_prospects(
+    clock, signed_in, seller, guide, article, django_assert_max_num_queries, committed
+):
+    with committed():
+        build_book(seller, guide, article, 3)
+    signed_in.get("/sales/")
+    few = count_queries(signed_in, "/sales/", django_assert_max_num_queries, 6)
+
+    with committed():
+        build_book(seller, guide, article, 20)
+    signed_in.get("/sales/")
+    many = count_queries(signed_in, "/sales/", django_assert_max_num_queries, 6)
 
     assert many == few
 
