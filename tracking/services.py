@@ -281,22 +281,28 @@ def _insert_events(
     """
     fields = [Event._meta.get_field(column) for column in EVENT_COLUMNS]
     page_view_id = uuid.UUID(batch.v)
+
+    def prepared(column: str, value):
+        return Event._meta.get_field(column).get_db_prep_save(value, connection)
+
+    # Columns every row of the batch shares are prepared once; integers and
+    # text go to the driver as they are.
+    view = prepared("page_view_id", page_view_id)
+    received = prepared("received_at", now)
     params = []
     for position, event in enumerate(batch.e):
-        values = {
-            "page_view_id": page_view_id,
-            "seq": batch.s,
-            "position": position,
-            "key": "",
-            "value": 0,
-            "data": None,
-            "client_ms": batch.t,
-            "received_at": now,
-            **_event_columns(event),
-        }
+        columns = _event_columns(event)
+        data = columns.get("data")
         params += [
-            field.get_db_prep_save(values[column], connection)
-            for field, column in zip(fields, EVENT_COLUMNS, strict=True)
+            view,
+            batch.s,
+            position,
+            columns["kind"],
+            columns.get("key", ""),
+            columns.get("value", 0),
+            None if data is None else prepared("data", data),
+            batch.t,
+            received,
         ]
     quote = connection.ops.quote_name
     into = (

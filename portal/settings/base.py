@@ -156,7 +156,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # portal/settings/bench.py turns it on.
 BENCHMARK_NOOP = False
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+
+def redis_cache_backend(config: dict) -> dict:
+    """Django's Redis cache keeping one client per pool (see portal/cache.py)."""
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        return {**config, "BACKEND": "portal.cache.RedisCache"}
+    return config
+
+
+CACHES = {
+    "default": redis_cache_backend(
+        env.cache("CACHE_URL", default="locmemcache://portal")
+    )
+}
 
 # Auth ------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ Redis databases. ``bench/`` sets the required environment variables.
 """
 
 from portal.settings.production import *  # noqa: F403
-from portal.settings.production import env
+from portal.settings.production import env, redis_cache_backend
 
 BENCHMARK_NOOP = True
 
@@ -28,7 +28,11 @@ TRACKING_RATE_PER_PAGE_VIEW = 10**9
 TRACKING_RATE_PER_VISITOR = 10**9
 TRACKING_RATE_PER_CLIENT = 10**9
 
-CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/12")}
+CACHES = {
+    "default": redis_cache_backend(
+        env.cache("CACHE_URL", default="redis://127.0.0.1:6379/12")
+    )
+}
 LOGGING["loggers"]["celery"]["level"] = "WARNING"  # noqa: F405
 LOGGING["loggers"]["sales"]["level"] = "WARNING"  # noqa: F405
 LOGGING["loggers"]["tracking"]["level"] = "WARNING"  # noqa: F405

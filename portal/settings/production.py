@@ -9,7 +9,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import env
+from portal.settings.base import env, redis_cache_backend
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -33,4 +33,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 
-CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/2")}
+CACHES = {
+    "default": redis_cache_backend(
+        env.cache("CACHE_URL", default="redis://127.0.0.1:6379/2")
+    )
+}
