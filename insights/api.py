@@ -18,7 +18,7 @@ from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import StringConstraints, model_validator
 
-from insights.metrics import METRICS
+from insights.metrics import METRICS, period_figures
 from insights.models import (
     ApiToken,
     DashboardSettings,
@@ -28,6 +28,7 @@ from insights.models import (
     hash_api_token,
 )
 from insights.periods import Period
+from insights.services import outcomes_changed, prospects_changed
 from sales.models import Prospect, Source, Stage
 
 CrmId = Annotated[
@@ -231,6 +232,7 @@ def put_prospect(request, crm_id: CrmId, payload: ProspectIn):
         for field, value in values.items():
             setattr(existing, field, value)
         existing.save()
+        prospects_changed()
         return Status(200, prospect_out(existing))
     try:
         with transaction.atomic():
@@ -241,6 +243,7 @@ def put_prospect(request, crm_id: CrmId, payload: ProspectIn):
         return Status(
             409, {"detail": "Another request created this prospect; send it again."}
         )
+    prospects_changed()
     return Status(201, prospect_out(prospect))
 
 
@@ -290,6 +293,7 @@ def put_deal(request, crm_id: CrmId, payload: DealIn):
             setattr(existing, field, value)
         existing.prospect = prospect
         existing.save()
+        outcomes_changed()
         return Status(200, deal_out(existing))
     try:
         with transaction.atomic():
@@ -298,6 +302,7 @@ def put_deal(request, crm_id: CrmId, payload: DealIn):
         return Status(
             409, {"detail": "Another request created this deal; send it again."}
         )
+    outcomes_changed()
     return Status(201, deal_out(deal))
 
 
@@ -309,9 +314,10 @@ def get_metrics(request, params: Query[MetricsParams]):
     period = Period.last_weeks(params.weeks)
     owner = None if is_sales_manager(request.auth) else request.auth
     currency = DashboardSettings.load().currency
+    computed = period_figures(period, owner, currency=currency)
     figures = []
     for metric in METRICS:
-        figure = metric.figure(period, owner, currency=currency)
+        figure = computed[metric.key]
         figures.append(
             {
                 "key": metric.key,

@@ -1,7 +1,8 @@
 """Cohort comparisons of deals closed in a period.
 
-Each comparison is one grouped query over deals, annotated in the database
-with whether the prospect was educated and how much they read.
+The educated cohorts and the engagement bands come from one grouped query over
+deals, annotated in the database with whether the prospect was educated and how
+much they read.
 
 - **Educated**: the prospect finished an assignment (every required piece,
   ``Assignment.completed_at``) no later than their first call. A prospect who
@@ -61,12 +62,16 @@ def first_call_of_prospect():
 
 
 def engaged_seconds_of_prospect():
-    viewers = Viewer.objects.filter(
-        assignment__prospect_id=OuterRef(OuterRef("prospect_id")),
-        role=Viewer.Role.PROSPECT,
-        consent=Consent.YES,
-        visitor__isnull=False,
-    ).values("visitor_id")
+    viewers = (
+        Viewer.objects.filter(
+            assignment__prospect_id=OuterRef(OuterRef("prospect_id")),
+            role=Viewer.Role.PROSPECT,
+            consent=Consent.YES,
+            visitor__isnull=False,
+        )
+        .order_by()
+        .values("visitor_id")
+    )
     total = (
         VisitorPageProgress.objects.filter(visitor_id__in=Subquery(viewers))
         .order_by()
@@ -74,6 +79,23 @@ def engaged_seconds_of_prospect():
         .values("total")[:1]
     )
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def prospect_engaged() -> Exists:
+    """Whether the prospect's own consenting browsers have any engaged time.
+
+    The same test as ``engaged_seconds_of_prospect() > 0`` (engaged seconds
+    are never negative), as a join the database can run for a whole set of
+    rows at once when the condition filters them.
+    """
+    return Exists(
+        Viewer.objects.filter(
+            assignment__prospect_id=OuterRef("prospect_id"),
+            role=Viewer.Role.PROSPECT,
+            consent=Consent.YES,
+            visitor__progress__engaged_seconds__gt=0,
+        )
+    )
 
 
 def annotated_deals(period: Period, owner=None):
@@ -113,64 +135,73 @@ class Cohort:
     deal_size: Figure
 
 
+def deal_cohorts(
+    period: Period, owner=None, *, currency: str = "GBP"
+) -> tuple[list[Cohort], list[tuple[str, str, Figure]]]:
+    """The educated cohorts and the close rate per engagement band. One query.
+
+    Deals are grouped by both traits at once; each comparison adds up the
+    groups it needs.
+    """
+    won = Q(outcome=Outcome.WON)
+    won_here = won & Q(currency=currency)
+    groups = list(
+        annotated_deals(period, owner)
+        .values("educated", "band")
+        .annotate(
+            n=Count("pk"),
+            won=Count("pk", filter=won),
+            cycle=Sum(CYCLE, filter=won),
+            won_here=Count("pk", filter=won_here),
+            amount=Sum("amount", filter=won_here),
+        )
+        .order_by()
+    )
+
+    def total(field: str, **trait) -> float:
+        return sum(
+            duration_days(row[field]) if field == "cycle" else row[field] or 0
+            for row in groups
+            if all(row[key] == value for key, value in trait.items())
+        )
+
+    cohorts = [
+        Cohort(
+            key=key,
+            label=label,
+            close_rate=Figure.share(
+                total("won", educated=flag), total("n", educated=flag)
+            ),
+            cycle_days=Figure.mean(
+                total("cycle", educated=flag), total("won", educated=flag)
+            ),
+            deal_size=Figure.mean(
+                total("amount", educated=flag), total("won_here", educated=flag)
+            ),
+        )
+        for key, label, flag in (
+            ("educated", "Educated before the first call", True),
+            ("uneducated", "Not educated", False),
+        )
+    ]
+    bands = [
+        (key, label, Figure.share(total("won", band=key), total("n", band=key)))
+        for key, label in BANDS
+    ]
+    return cohorts, bands
+
+
 def educated_cohorts(period: Period, owner=None, *, currency: str = "GBP"):
     """Close rate, mean cycle (won) and mean deal size (won) per cohort.
 
     Deal size adds only deals in ``currency``. One query.
     """
-    won = Q(outcome=Outcome.WON)
-    rows = {
-        row["educated"]: row
-        for row in annotated_deals(period, owner)
-        .values("educated")
-        .annotate(
-            n=Count("pk"),
-            won=Count("pk", filter=won),
-            cycle=Sum(CYCLE, filter=won),
-            won_here=Count("pk", filter=won & Q(currency=currency)),
-            amount=Sum("amount", filter=won & Q(currency=currency)),
-        )
-        .order_by()
-    }
-    cohorts = []
-    for key, label, flag in (
-        ("educated", "Educated before the first call", True),
-        ("uneducated", "Not educated", False),
-    ):
-        row = rows.get(flag, {})
-        cohorts.append(
-            Cohort(
-                key=key,
-                label=label,
-                close_rate=Figure.share(row.get("won", 0), row.get("n", 0)),
-                cycle_days=Figure.mean(
-                    duration_days(row.get("cycle")), row.get("won", 0)
-                ),
-                deal_size=Figure.mean(row.get("amount"), row.get("won_here", 0)),
-            )
-        )
-    return cohorts
+    return deal_cohorts(period, owner, currency=currency)[0]
 
 
 def close_rate_by_band(period: Period, owner=None) -> list[tuple[str, str, Figure]]:
     """Close rate (won / won + lost) per engagement band. One query."""
-    rows = {
-        row["band"]: row
-        for row in annotated_deals(period, owner)
-        .values("band")
-        .annotate(n=Count("pk"), won=Count("pk", filter=Q(outcome=Outcome.WON)))
-        .order_by()
-    }
-    return [
-        (
-            key,
-            label,
-            Figure.share(
-                rows.get(key, {}).get("won", 0), rows.get(key, {}).get("n", 0)
-            ),
-        )
-        for key, label in BANDS
-    ]
+    return deal_cohorts(period, owner)[1]
 
 
 def lifetime_value_by_source(
@@ -219,16 +250,12 @@ class UnqualifiedCost:
 QUOTED_WASTED_HOURS = (5, 7)
 
 
-def unqualified_cost(
-    period: Period, owner=None, *, hours_per_call, cost_per_hour, reps: int, now=None
-) -> UnqualifiedCost:
+def unqualified_calls(period: Period, owner=None, *, now=None) -> int:
     """Calls held in the period with prospects who read nothing and never won.
 
-    ``hours = calls x hours_per_call``; ``cost = hours x cost_per_hour``. A
-    prospect "read nothing" when their own consenting browsers have no engaged
-    time at all (prospects who do not share progress count as not engaged);
-    "never won" means no won deal. Beside it, the commonly quoted what-if:
-    5 to 7 hours a rep a week over the period's weeks. One query.
+    A prospect "read nothing" when their own consenting browsers have no
+    engaged time at all (prospects who do not share progress count as not
+    engaged); "never won" means no won deal. One query, two anti-joins.
     """
     from insights.models import Deal
 
@@ -239,11 +266,31 @@ def unqualified_cost(
     if owner is not None:
         calls = calls.filter(prospect__owner=owner)
     won = Deal.objects.filter(prospect_id=OuterRef("prospect_id"), outcome=Outcome.WON)
-    count = (
-        calls.annotate(engaged=engaged_seconds_of_prospect(), won=Exists(won))
-        .filter(engaged=0, won=False)
-        .count()
+    return calls.filter(~prospect_engaged(), ~Exists(won)).count()
+
+
+def unqualified_cost(
+    period: Period, owner=None, *, hours_per_call, cost_per_hour, reps: int, now=None
+) -> UnqualifiedCost:
+    """Time and money of ``unqualified_calls``, beside the quoted what-if.
+
+    ``hours = calls x hours_per_call``; ``cost = hours x cost_per_hour``.
+    Beside it, the commonly quoted what-if: 5 to 7 hours a rep a week over the
+    period's weeks. One query.
+    """
+    return cost_of_calls(
+        unqualified_calls(period, owner, now=now),
+        period,
+        hours_per_call=hours_per_call,
+        cost_per_hour=cost_per_hour,
+        reps=reps,
     )
+
+
+def cost_of_calls(
+    count: int, period: Period, *, hours_per_call, cost_per_hour, reps: int
+) -> UnqualifiedCost:
+    """The cost of ``count`` unqualified calls; no query."""
     hours = count * float(hours_per_call)
     weeks = period.days / 7
     low, high = QUOTED_WASTED_HOURS

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from insights.models import Deal, DealStage, ImportJob, Outcome
+from insights.services import outcomes_changed, prospects_changed
 from sales.models import Prospect, Source, Stage
 from sales.roles import SALES_GROUPS
 
@@ -537,6 +538,10 @@ def run_import(*, job_id: int) -> str | None:
 
     with transaction.atomic():
         created, updated = write(job, checked)
+        if job.kind == ImportJob.Kind.PROSPECTS:
+            prospects_changed()
+        else:
+            outcomes_changed()
         ImportJob.objects.filter(pk=job.pk).update(
             state=ImportJob.State.DONE,
             total_rows=checked.total,

@@ -6,6 +6,14 @@ number of queries whatever the volume of data. Each returns a ``Figure``: the
 value, its numerator and its denominator ``n``, so every figure can be shown
 with the number of cases behind it.
 
+Metrics over the same rows share one query: every page-view metric comes from
+one pass over the period's page views (``page_view_figures``), every deal metric
+from one pass over its closed deals (``deal_figures``), and ``period_figures``
+gives all of them for one period and scope in seven queries (six when nothing
+was read). Conditions that depend on another table are joins or uncorrelated
+subqueries the database runs once (semi- and anti-joins), never a subquery per
+row.
+
 A metric's *scope* is the whole team (``owner=None``) or one salesperson.
 Reading by anonymous visitors belongs to no salesperson: in a salesperson's
 scope the engagement metrics count only the reading of their own prospects
@@ -28,7 +36,6 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
-    Subquery,
     Sum,
 )
 from django.utils import timezone
@@ -37,8 +44,8 @@ from wagtail.models import Page
 from content.models import ContentKind, kind_filter
 from insights.models import Deal, Outcome
 from insights.periods import Period
-from sales.models import Assignment, AssignmentItem, Call, Consent, Prospect, Viewer
-from tracking.models import PageViewProgress, Status, Visitor, VisitorPageProgress
+from sales.models import Assignment, AssignmentItem, Consent, Prospect, Viewer
+from tracking.models import PageViewProgress, Status, Visit
 
 LONG_READ_SECONDS = 180
 DEEP_SCROLL_PERCENT = 80
@@ -72,6 +79,11 @@ class Figure:
         return cls(value=part / whole if whole else None, numerator=part, n=whole)
 
     @classmethod
+    def count(cls, part: int, whole: int) -> "Figure":
+        """A plain count; ``whole`` is shown beside it for context."""
+        return cls(value=part, numerator=part, n=whole)
+
+    @classmethod
     def mean(cls, total, count: int) -> "Figure":
         total = float(total or 0)
         return cls(value=total / count if count else None, numerator=total, n=count)
@@ -91,7 +103,8 @@ def prospect_visitors(owner=None):
     )
     if owner is not None:
         viewers = viewers.filter(assignment__prospect__owner=owner)
-    return viewers.values("visitor_id")
+    # Viewer's default ordering would make the database sort the subquery.
+    return viewers.order_by().values("visitor_id")
 
 
 def pages_of(*kinds: str):
@@ -124,6 +137,75 @@ def text_reads(period: Period, owner=None):
     return reads(period, owner).exclude(page_id__in=pages_of(*NON_TEXT_KINDS))
 
 
+def page_view_figures(period: Period, owner=None) -> dict[str, Figure]:
+    """Every metric of page views in the period, by metric key. Two queries.
+
+    One aggregate counts what each metric needs in a single pass over the
+    period's page views; the median then reads the middle of the sorted text
+    reads (no second query without reads).
+    """
+    read = Q(engaged_seconds__gt=0)
+    text_read = read & ~Q(page_id__in=pages_of(*NON_TEXT_KINDS))
+    video_play = Q(
+        page_id__in=pages_of(ContentKind.VIDEO),
+        video_seconds__gte=settings.TRACKING_VIDEO_MIN_PLAY_SECONDS,
+    )
+    calculator = Q(page_id__in=pages_of(ContentKind.CALCULATOR))
+    counts = page_views(period, owner).aggregate(
+        views=Count("pk"),
+        problem_views=Count("pk", filter=Q(page_id__in=pages_of(ContentKind.PROBLEM))),
+        reads=Count("pk", filter=read),
+        comparison_reads=Count(
+            "pk", filter=read & Q(page_id__in=pages_of(ContentKind.COMPARISON))
+        ),
+        text_reads=Count("pk", filter=text_read),
+        long_reads=Count(
+            "pk", filter=text_read & Q(engaged_seconds__gte=LONG_READ_SECONDS)
+        ),
+        deep_reads=Count(
+            "pk", filter=text_read & Q(max_depth__gte=DEEP_SCROLL_PERCENT)
+        ),
+        video_plays=Count("pk", filter=video_play),
+        videos_finished=Count("pk", filter=video_play & Q(status=Status.FINISHED)),
+        calculator_views=Count("pk", filter=calculator),
+        calculator_results=Count("pk", filter=calculator & Q(completion__isnull=False)),
+    )
+    text_reads = counts["text_reads"]
+    return {
+        "median_engaged": Figure(
+            value=middle_engaged_seconds(period, owner, n=text_reads),
+            numerator=0,
+            n=text_reads,
+        ),
+        "long_read_share": Figure.share(counts["long_reads"], text_reads),
+        "deep_scroll_share": Figure.share(counts["deep_reads"], text_reads),
+        "video_completion": Figure.share(
+            counts["videos_finished"], counts["video_plays"]
+        ),
+        "comparison_reads": Figure.count(counts["comparison_reads"], counts["reads"]),
+        "problem_views": Figure.count(counts["problem_views"], counts["views"]),
+        "calculator_usage": Figure.share(
+            counts["calculator_results"], counts["calculator_views"]
+        ),
+    }
+
+
+def middle_engaged_seconds(period: Period, owner=None, *, n: int) -> float | None:
+    """The median engaged seconds of the period's ``n`` text reads.
+
+    Reads the middle one (odd ``n``) or two (even ``n``) values in sorted
+    order: one query, none without reads.
+    """
+    if not n:
+        return None
+    middle = list(
+        text_reads(period, owner)
+        .order_by("engaged_seconds")
+        .values_list("engaged_seconds", flat=True)[(n - 1) // 2 : n // 2 + 1]
+    )
+    return sum(middle) / len(middle)
+
+
 # Engagement and education --------------------------------------------------
 
 
@@ -132,19 +214,9 @@ def median_engaged_seconds(period: Period, owner=None) -> Figure:
 
     n: reads (page views with engaged time > 0) of guides and articles that
     started in the period; page views with no engagement are not reads and do
-    not count. With an even n the two middle reads are averaged. Two queries:
-    the count, then the middle one or two values in sorted order.
+    not count. With an even n the two middle reads are averaged.
     """
-    rows = text_reads(period, owner)
-    n = rows.count()
-    if not n:
-        return Figure(value=None, numerator=0, n=0)
-    middle = list(
-        rows.order_by("engaged_seconds").values_list("engaged_seconds", flat=True)[
-            (n - 1) // 2 : n // 2 + 1
-        ]
-    )
-    return Figure(value=sum(middle) / len(middle), numerator=0, n=n)
+    return page_view_figures(period, owner)["median_engaged"]
 
 
 def long_read_share(period: Period, owner=None) -> Figure:
@@ -152,11 +224,7 @@ def long_read_share(period: Period, owner=None) -> Figure:
 
     ``reads with engaged_seconds >= 180 / reads``; n as for the median.
     """
-    counts = text_reads(period, owner).aggregate(
-        n=Count("pk"),
-        long=Count("pk", filter=Q(engaged_seconds__gte=LONG_READ_SECONDS)),
-    )
-    return Figure.share(counts["long"], counts["n"])
+    return page_view_figures(period, owner)["long_read_share"]
 
 
 def deep_scroll_share(period: Period, owner=None) -> Figure:
@@ -165,10 +233,7 @@ def deep_scroll_share(period: Period, owner=None) -> Figure:
     Depth is measured against the article body, not the page; n as for the
     median.
     """
-    counts = text_reads(period, owner).aggregate(
-        n=Count("pk"), deep=Count("pk", filter=Q(max_depth__gte=DEEP_SCROLL_PERCENT))
-    )
-    return Figure.share(counts["deep"], counts["n"])
+    return page_view_figures(period, owner)["deep_scroll_share"]
 
 
 def return_visitor_rate(period: Period, owner=None) -> Figure:
@@ -178,16 +243,19 @@ def return_visitor_rate(period: Period, owner=None) -> Figure:
     return with) with at least one visit starting in the period. A visit ends
     after 30 minutes without activity.
     """
-    in_period = Q(
-        visits__started_at__gte=period.start_at, visits__started_at__lt=period.end_at
+    visits = Visit.objects.filter(
+        started_at__gte=period.start_at, started_at__lt=period.end_at
     )
-    visitors = Visitor.objects.all()
     if owner is not None:
-        visitors = visitors.filter(pk__in=prospect_visitors(owner))
+        visits = visits.filter(visitor_id__in=prospect_visitors(owner))
     counts = (
-        visitors.annotate(visit_total=Count("visits", filter=in_period))
-        .filter(visit_total__gte=1)
-        .aggregate(n=Count("pk"), returning=Count("pk", filter=Q(visit_total__gte=2)))
+        visits.values("visitor_id")
+        .annotate(visit_total=Count("pk"))
+        .order_by()
+        .aggregate(
+            n=Count("visitor_id"),
+            returning=Count("visitor_id", filter=Q(visit_total__gte=2)),
+        )
     )
     return Figure.share(counts["returning"], counts["n"])
 
@@ -199,33 +267,25 @@ def video_completion_rate(period: Period, owner=None) -> Figure:
     least ``TRACKING_VIDEO_MIN_PLAY_SECONDS`` (shorter plays are ignored);
     completed: tracking marked them finished (each second counted once).
     """
-    counts = (
-        page_views(period, owner)
-        .filter(
-            page_id__in=pages_of(ContentKind.VIDEO),
-            video_seconds__gte=settings.TRACKING_VIDEO_MIN_PLAY_SECONDS,
-        )
-        .aggregate(n=Count("pk"), done=Count("pk", filter=Q(status=Status.FINISHED)))
-    )
-    return Figure.share(counts["done"], counts["n"])
+    return page_view_figures(period, owner)["video_completion"]
 
 
 # Self-qualification --------------------------------------------------------
 
 
 def finished_by_prospect(page_ref: str, prospect_ref: str) -> Exists:
-    """Whether the prospect's own consenting browsers finished the page."""
-    viewers = Viewer.objects.filter(
-        assignment__prospect_id=OuterRef(OuterRef(prospect_ref)),
-        role=Viewer.Role.PROSPECT,
-        consent=Consent.YES,
-        visitor__isnull=False,
-    ).values("visitor_id")
+    """Whether the prospect's own consenting browsers finished the page.
+
+    One join (viewer, visitor, progress) the database can run for a whole set
+    of rows at once when the condition filters them.
+    """
     return Exists(
-        VisitorPageProgress.objects.filter(
-            page_id=OuterRef(page_ref),
-            status=Status.FINISHED,
-            visitor_id__in=Subquery(viewers),
+        Viewer.objects.filter(
+            assignment__prospect_id=OuterRef(prospect_ref),
+            role=Viewer.Role.PROSPECT,
+            consent=Consent.YES,
+            visitor__progress__page_id=OuterRef(page_ref),
+            visitor__progress__status=Status.FINISHED,
         )
     )
 
@@ -246,9 +306,12 @@ def assignment_completion_rate(period: Period, owner=None) -> Figure:
     )
     if owner is not None:
         items = items.filter(assignment__prospect__owner=owner)
-    counts = items.annotate(
-        finished=finished_by_prospect("page_id", "assignment__prospect_id")
-    ).aggregate(n=Count("pk"), done=Count("pk", filter=Q(finished=True)))
+    # The finished pieces as one uncorrelated subquery: a semi-join run once,
+    # where an annotation would run the check once per piece.
+    finished = items.filter(
+        finished_by_prospect("page_id", "assignment__prospect_id")
+    ).values("pk")
+    counts = items.aggregate(n=Count("pk"), done=Count("pk", filter=Q(pk__in=finished)))
     return Figure.share(counts["done"], counts["n"])
 
 
@@ -260,29 +323,22 @@ def calls_prepared_rate(period: Period, owner=None, *, now=None) -> Figure:
     was complete (every required piece finished) before the call started.
     """
     now = now or timezone.now()
-    assigned = Assignment.objects.filter(call=OuterRef("pk"), revoked_at__isnull=True)
-    calls = Call.objects.filter(
-        starts_at__gte=period.start_at,
-        starts_at__lt=min(period.end_at, now),
+    assignments = Assignment.objects.filter(
+        revoked_at__isnull=True,
+        call__starts_at__gte=period.start_at,
+        call__starts_at__lt=min(period.end_at, now),
     )
     if owner is not None:
-        calls = calls.filter(prospect__owner=owner)
-    counts = (
-        calls.annotate(
-            assigned=Exists(assigned),
-            prepared=Exists(assigned.filter(completed_at__lte=OuterRef("starts_at"))),
-        )
-        .filter(assigned=True)
-        .aggregate(n=Count("pk"), done=Count("pk", filter=Q(prepared=True)))
+        assignments = assignments.filter(call__prospect__owner=owner)
+    counts = assignments.aggregate(
+        n=Count("call_id", distinct=True),
+        done=Count(
+            "call_id",
+            distinct=True,
+            filter=Q(completed_at__lte=F("call__starts_at")),
+        ),
     )
     return Figure.share(counts["done"], counts["n"])
-
-
-def kind_reads(kind: str, period: Period, owner=None, *, engaged: bool) -> Figure:
-    counts = (reads if engaged else page_views)(period, owner).aggregate(
-        n=Count("pk"), part=Count("pk", filter=Q(page_id__in=pages_of(kind)))
-    )
-    return Figure(value=counts["part"], numerator=counts["part"], n=counts["n"])
 
 
 def comparison_reads(period: Period, owner=None) -> Figure:
@@ -290,7 +346,7 @@ def comparison_reads(period: Period, owner=None) -> Figure:
 
     A count; n is every read in the period, for context.
     """
-    return kind_reads(ContentKind.COMPARISON, period, owner, engaged=True)
+    return page_view_figures(period, owner)["comparison_reads"]
 
 
 def problem_views(period: Period, owner=None) -> Figure:
@@ -299,7 +355,7 @@ def problem_views(period: Period, owner=None) -> Figure:
     A count of page views that ran the tracker (link scanners never do); n is
     every page view in the period, for context.
     """
-    return kind_reads(ContentKind.PROBLEM, period, owner, engaged=False)
+    return page_view_figures(period, owner)["problem_views"]
 
 
 def calculator_usage(period: Period, owner=None) -> Figure:
@@ -309,12 +365,7 @@ def calculator_usage(period: Period, owner=None) -> Figure:
     view: n is page views of calculators that started in the period, the
     numerator those with a completion recorded.
     """
-    counts = (
-        page_views(period, owner)
-        .filter(page_id__in=pages_of(ContentKind.CALCULATOR))
-        .aggregate(n=Count("pk"), used=Count("pk", filter=Q(completion__isnull=False)))
-    )
-    return Figure.share(counts["used"], counts["n"])
+    return page_view_figures(period, owner)["calculator_usage"]
 
 
 # Sales impact --------------------------------------------------------------
@@ -344,12 +395,29 @@ def duration_days(value) -> float:
     return value.total_seconds() / 86_400
 
 
+def deal_figures(
+    period: Period, owner=None, *, currency: str = "GBP"
+) -> dict[str, Figure]:
+    """Close rate, sales cycle and won deal size, by metric key. One query."""
+    won = Q(outcome=Outcome.WON)
+    won_here = won & Q(currency=currency)
+    totals = closed_deals(period, owner).aggregate(
+        n=Count("pk"),
+        won=Count("pk", filter=won),
+        cycle=Sum(CYCLE, filter=won),
+        won_here=Count("pk", filter=won_here),
+        amount=Sum("amount", filter=won_here),
+    )
+    return {
+        "close_rate": Figure.share(totals["won"], totals["n"]),
+        "cycle_days": Figure.mean(duration_days(totals["cycle"]), totals["won"]),
+        "deal_size": Figure.mean(totals["amount"], totals["won_here"]),
+    }
+
+
 def close_rate(period: Period, owner=None) -> Figure:
     """Won / (won + lost) for deals closed in the period; open deals are left out."""
-    counts = closed_deals(period, owner).aggregate(
-        n=Count("pk"), won=Count("pk", filter=Q(outcome=Outcome.WON))
-    )
-    return Figure.share(counts["won"], counts["n"])
+    return deal_figures(period, owner)["close_rate"]
 
 
 def cycle_days(period: Period, owner=None) -> Figure:
@@ -358,12 +426,7 @@ def cycle_days(period: Period, owner=None) -> Figure:
     n: won deals closed in the period. Lost deals are left out: their cycle
     ends in no sale.
     """
-    totals = (
-        closed_deals(period, owner)
-        .filter(outcome=Outcome.WON)
-        .aggregate(n=Count("pk"), total=Sum(CYCLE))
-    )
-    return Figure.mean(duration_days(totals["total"]), totals["n"])
+    return deal_figures(period, owner)["cycle_days"]
 
 
 def deal_size(period: Period, owner=None, *, currency: str = "GBP") -> Figure:
@@ -372,12 +435,7 @@ def deal_size(period: Period, owner=None, *, currency: str = "GBP") -> Figure:
     n: won deals closed in the period in ``currency``; deals in other
     currencies are left out rather than converted.
     """
-    totals = (
-        closed_deals(period, owner)
-        .filter(outcome=Outcome.WON, currency=currency)
-        .aggregate(n=Count("pk"), total=Sum("amount"))
-    )
-    return Figure.mean(totals["total"], totals["n"])
+    return deal_figures(period, owner, currency=currency)["deal_size"]
 
 
 def mql_to_sql(period: Period, owner=None) -> Figure:
@@ -537,4 +595,26 @@ METRICS = [
     ),
 ]
 BY_KEY = {metric.key: metric for metric in METRICS}
+
+
+def period_figures(
+    period: Period, owner=None, *, currency: str = "GBP", now=None
+) -> dict[str, Figure]:
+    """Every metric for one period and scope, by key, in seven queries (six
+    when nothing was read).
+
+    The same figures as each metric's own function; metrics over the same rows
+    share their query. ``now`` bounds the calls counted as held.
+    """
+    figures = {
+        **page_view_figures(period, owner),
+        "return_visitor_rate": return_visitor_rate(period, owner),
+        "assignment_completion": assignment_completion_rate(period, owner),
+        "calls_prepared": calls_prepared_rate(period, owner, now=now),
+        **deal_figures(period, owner, currency=currency),
+        "mql_to_sql": mql_to_sql(period, owner),
+    }
+    return {metric.key: figures[metric.key] for metric in METRICS}
+
+
 CHOICES = [(metric.key, metric.label) for metric in METRICS]

@@ -1,4 +1,5 @@
-"""Writes of the insights room: weekly snapshots and deal upserts."""
+"""Writes of the insights room: weekly snapshots, and the version stamps that
+tell the dashboard its figures changed."""
 
 import logging
 from datetime import date, timedelta
@@ -6,12 +7,33 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from insights.metrics import METRICS
+from insights.metrics import METRICS, period_figures
 from insights.models import DashboardSettings, MetricSnapshot
 from insights.periods import Period, monday_of
+from portal import versions
 from sales.roles import sales_team
 
 logger = logging.getLogger(__name__)
+
+
+def outcomes_changed() -> None:
+    """Bump the outcomes stamp once the current transaction commits.
+
+    Call it after writing deals, dashboard settings or snapshots: the
+    dashboard's cached figures are keyed by the stamp, so the next request
+    computes them again. Outside a transaction the bump is immediate; a
+    rolled-back write bumps nothing.
+    """
+    transaction.on_commit(lambda: versions.bump(versions.OUTCOMES))
+
+
+def prospects_changed() -> None:
+    """Bump the sales and outcomes stamps once the transaction commits.
+
+    For prospects written here (CSV import, CRM API): they belong to the sales
+    pages, and their MQL and SQL dates feed the dashboard.
+    """
+    transaction.on_commit(lambda: versions.bump(versions.SALES, versions.OUTCOMES))
 
 
 def write_week_snapshots(*, monday: date, now=None) -> int:
@@ -28,8 +50,9 @@ def write_week_snapshots(*, monday: date, now=None) -> int:
     owners = [None, *sales_team()]
     rows = []
     for owner in owners:
+        figures = period_figures(period, owner, currency=currency, now=now)
         for metric in METRICS:
-            figure = metric.figure(period, owner, currency=currency)
+            figure = figures[metric.key]
             rows.append(
                 MetricSnapshot(
                     week_start=monday,
@@ -44,6 +67,7 @@ def write_week_snapshots(*, monday: date, now=None) -> int:
     with transaction.atomic():
         MetricSnapshot.objects.filter(week_start=monday).delete()
         MetricSnapshot.objects.bulk_create(rows)
+        outcomes_changed()
     logger.info("Wrote %s snapshot rows for the week of %s", len(rows), monday)
     return len(rows)
 

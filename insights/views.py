@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from insights.forms import (
     UploadForm,
 )
 from insights.models import ApiToken, DashboardSettings, Deal, ImportJob, Outcome
+from insights.services import outcomes_changed
 from insights.tasks import import_csv
 from sales.models import Prospect
 from sales.roles import is_sales_manager, sales_team
@@ -55,23 +56,31 @@ def scope_of(request):
 
 @sales_user_required
 def metrics_dashboard(request):
-    """Trust metrics for a period: fixed queries, trends from snapshots."""
+    """Trust metrics for a period: cached figures, fixed queries when computed."""
     form = PeriodForm(request.GET or None)
     period = form.period()
     owner, team = scope_of(request)
     settings = DashboardSettings.load()
     reps = len(team) if team is not None and owner is None else 1
 
-    context = dashboard.build(period, owner, settings=settings, reps=reps)
-    context |= {
+    figures = dashboard.render(
+        period,
+        owner,
+        settings=settings,
+        reps=reps,
+        scope=dashboard.cache_scope(owner, manager=team is not None),
+        errors=form.non_field_errors(),
+    )
+    if request.htmx:
+        return HttpResponse(figures)
+    context = {
+        "figures": figures,
         "form": form,
         "team": team,
         "owner": owner,
         "is_manager": team is not None,
         "choice": form.data.get("weeks", "12") if form.is_bound else "12",
     }
-    if request.htmx:
-        return render(request, "insights/dashboard.html#figures", context)
     return render(request, "insights/dashboard.html", context)
 
 
@@ -81,6 +90,7 @@ def dashboard_settings(request):
     form = DashboardSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         form.save()
+        outcomes_changed()
         messages.success(request, "Dashboard settings saved.")
         return HttpResponseRedirect(reverse("insights:metrics"))
     return render(request, "insights/settings_form.html", {"form": form})
@@ -141,6 +151,7 @@ def deal_create(request):
     )
     if request.method == "POST" and form.is_valid():
         deal = form.save()
+        outcomes_changed()
         messages.success(request, f"Deal “{deal}” saved.")
         return HttpResponseRedirect(reverse("insights:deals"))
     return render(request, "insights/deal_form.html", {"form": form})
@@ -154,6 +165,7 @@ def deal_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         form.save()
+        outcomes_changed()
         messages.success(request, f"Deal “{deal}” updated.")
         return HttpResponseRedirect(reverse("insights:deals"))
     return render(request, "insights/deal_form.html", {"form": form, "deal": deal})

@@ -1,8 +1,10 @@
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 
 from content.models import ContentKind
+from insights import dashboard
 from insights.periods import Period
 from tests.content.calculator_factories import CalculatorPageFactory
 from tests.content.factories import (
@@ -15,6 +17,16 @@ from tests.sales.factories import manager, salesperson
 
 # A week with nothing special about it: Monday 2 to Sunday 8 March 2026.
 MONDAY = date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with no cached figures, stamps or renderings."""
+    cache.clear()
+    dashboard.recent_markup.clear()
+    yield
+    cache.clear()
+    dashboard.recent_markup.clear()
 
 
 @pytest.fixture
